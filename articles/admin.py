@@ -1,0 +1,129 @@
+"""The editors' admin: articles with workflow actions, history and preview; the category tree."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from articles import services
+from articles.models import Article, ArticleSlugRedirect, Author, Category, Tag
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["indented_name", "slug", "parent", "position", "direct_article_count"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    ordering = ["tree_path"]
+    readonly_fields = ["path_display"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_direct_article_count=Count("articles"))
+
+    @admin.display(description="name", ordering="tree_path")
+    def indented_name(self, category):
+        # The list is ordered by tree path, so indenting by depth draws the tree.
+        return format_html(
+            '<span style="padding-left:{}em">{}{}</span>',
+            category.depth * 1.5,
+            "└ " if category.depth else "",
+            category.name,
+        )
+
+    @admin.display(description="articles (direct)", ordering="_direct_article_count")
+    def direct_article_count(self, category):
+        return category._direct_article_count
+
+    @admin.display(description="path")
+    def path_display(self, category):
+        return " / ".join(category.path) if category.pk else "—"
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "user"]
+    list_select_related = ["user"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
+
+
+class ArticleSlugRedirectInline(admin.TabularInline):
+    model = ArticleSlugRedirect
+    extra = 0
+    fields = ["old_slug", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Article)
+class ArticleAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "status", "category", "author", "published_at", "comment_count"]
+    list_filter = ["status", "category", "author", "tags", "published_at"]
+    list_select_related = ["category", "author"]
+    search_fields = ["title", "excerpt", "body", "slug"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["category", "author", "tags"]
+    readonly_fields = ["comment_count", "created_at", "updated_at", "preview_link"]
+    actions = ["publish_selected", "archive_selected"]
+    inlines = [ArticleSlugRedirectInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "excerpt", "body"]}),
+        ("Filing", {"fields": ["category", "tags", "author"]}),
+        ("Workflow", {"fields": ["status", "published_at", "preview_link"]}),
+        ("Comments", {"fields": ["comments_enabled", "comment_count"]}),
+        ("Dates", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    @admin.action(description="Publish selected articles (future dates are scheduled)")
+    def publish_selected(self, request, queryset):
+        count = services.articles_publish(articles=queryset)
+        self.message_user(request, f"{count} article(s) published or scheduled.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish (archive) selected articles")
+    def archive_selected(self, request, queryset):
+        count = services.articles_archive(articles=queryset)
+        self.message_user(request, f"{count} article(s) archived.", messages.SUCCESS)
+
+    @admin.display(description="preview")
+    def preview_link(self, article):
+        if not article.pk:
+            return "Save the article to preview it."
+        url = reverse("admin:articles_article_preview", args=[article.pk])
+        return format_html('<a href="{}" target="_blank">Preview as readers will see it</a>', url)
+
+    def get_urls(self):
+        preview = path(
+            "<int:pk>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="articles_article_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request, pk):
+        """Staff-only preview of any article, whatever its status."""
+        article = get_object_or_404(
+            Article.objects.select_related("category", "author").prefetch_related("tags"), pk=pk
+        )
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Preview: {article.title}",
+            "article": article,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/articles/article/preview.html", context)

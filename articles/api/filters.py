@@ -1,0 +1,64 @@
+"""Filters of the public article list. Unknown slugs answer 400 naming the parameter."""
+
+import django_filters
+from django.db.models import Q
+
+from articles.models import Article, Author, Category, Tag
+
+
+class ArticleFilter(django_filters.FilterSet):
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.only("id", "slug", "tree_path"),
+        to_field_name="slug",
+        method="filter_category",
+        help_text="Category slug; articles in its descendants are included.",
+    )
+    tag = django_filters.ModelChoiceFilter(
+        queryset=Tag.objects.only("id", "slug"),
+        to_field_name="slug",
+        field_name="tags",
+        help_text="Tag slug.",
+    )
+    author = django_filters.ModelChoiceFilter(
+        queryset=Author.objects.only("id", "slug"),
+        to_field_name="slug",
+        help_text="Author slug.",
+    )
+    search = django_filters.CharFilter(
+        method="filter_search", max_length=200, help_text="Words in the title, excerpt or body."
+    )
+    published_after = django_filters.IsoDateTimeFilter(
+        field_name="published_at", lookup_expr="gte", help_text="ISO 8601 date-time, inclusive."
+    )
+    published_before = django_filters.IsoDateTimeFilter(
+        field_name="published_at", lookup_expr="lte", help_text="ISO 8601 date-time, inclusive."
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("published_at", "published_at"),
+            ("title", "title"),
+            ("comment_count", "comment_count"),
+        ),
+        help_text="published_at, -published_at (default), title, -title, comment_count, -comment_count.",
+    )
+
+    class Meta:
+        model = Article
+        fields = ["category", "tag", "author", "search", "published_after", "published_before"]
+
+    def filter_category(self, queryset, name, category):
+        return queryset.in_category(category)
+
+    def filter_search(self, queryset, name, value):
+        terms = value.split()
+        for term in terms:
+            queryset = queryset.filter(
+                Q(title__icontains=term) | Q(excerpt__icontains=term) | Q(body__icontains=term)
+            )
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # A stable order: ties (same title, same count) are broken newest first.
+        ordering = self.form.cleaned_data.get("ordering") or ["-published_at"]
+        return queryset.order_by(*ordering, "-published_at", "-id")

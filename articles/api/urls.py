@@ -1,0 +1,10 @@
+from rest_framework.routers import SimpleRouter
+
+from articles.api import views
+
+router = SimpleRouter()
+router.register("categories", views.CategoryViewSet, basename="category")
+router.register("tags", views.TagViewSet, basename="tag")
+router.register("articles", views.ArticleViewSet, basename="article")
+
+urlpatterns = router.urls

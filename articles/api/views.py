@@ -1,0 +1,98 @@
+"""Public read API of the articles domain. Views only wire selectors to serializers."""
+
+from django.http import HttpResponsePermanentRedirect
+from django.utils.http import http_date
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.reverse import reverse
+
+from articles import selectors
+from articles.api.filters import ArticleFilter
+from articles.api.serializers import (
+    ArticleDetailSerializer,
+    ArticleListSerializer,
+    CategorySerializer,
+    TagSerializer,
+)
+from cms.api_docs import ERROR_400, ERROR_404
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List categories", responses={200: CategorySerializer(many=True), 404: ERROR_404}
+    ),
+    retrieve=extend_schema(
+        summary="One category", responses={200: CategorySerializer, 404: ERROR_404}
+    ),
+)
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CategorySerializer
+    lookup_field = "slug"
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.public_categories()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List tags", responses={200: TagSerializer(many=True), 404: ERROR_404}
+    ),
+    retrieve=extend_schema(summary="One tag", responses={200: TagSerializer, 404: ERROR_404}),
+)
+class TagViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TagSerializer
+    lookup_field = "slug"
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.public_tags()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List visible articles, newest first",
+        responses={200: ArticleListSerializer(many=True), 400: ERROR_400, 404: ERROR_404},
+    ),
+    retrieve=extend_schema(
+        summary="One visible article",
+        description=(
+            "Answers with ETag and Last-Modified; a matching If-None-Match or "
+            "If-Modified-Since gets 304. An old slug of a published article answers 301."
+        ),
+        responses={
+            200: ArticleDetailSerializer,
+            301: OpenApiResponse(description="The article moved to a new slug (Location header)."),
+            304: OpenApiResponse(description="Not modified."),
+            404: ERROR_404,
+        },
+    ),
+)
+class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_field = "slug"
+    filterset_class = ArticleFilter
+
+    def get_queryset(self):
+        return selectors.public_articles()
+
+    def get_serializer_class(self):
+        return ArticleDetailSerializer if self.action == "retrieve" else ArticleListSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        try:
+            response = super().retrieve(request, *args, **kwargs)
+        except NotFound:
+            target = selectors.article_redirect_target(old_slug=kwargs["slug"])
+            if target is None:
+                raise
+            url = reverse("api:article-detail", kwargs={"slug": target.slug}, request=request)
+            return HttpResponsePermanentRedirect(url)
+        # With ConditionalGetMiddleware this also answers If-Modified-Since with 304.
+        response["Last-Modified"] = http_date(self._last_modified.timestamp())
+        return response
+
+    def get_object(self):
+        article = super().get_object()
+        self._last_modified = article.updated_at
+        return article

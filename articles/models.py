@@ -1,0 +1,258 @@
+"""Articles domain: categories (a tree), tags, authors and articles with a workflow."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from articles.sanitizer import sanitize_article_html
+
+
+class CategoryQuerySet(models.QuerySet):
+    def descendants_of(self, category: Category, *, include_self: bool = True):
+        qs = self.filter(tree_path__startswith=category.tree_path)
+        return qs if include_self else qs.exclude(pk=category.pk)
+
+
+class Category(models.Model):
+    """A node of the category tree (any depth).
+
+    `tree_path` ("/1/5/9/": the ids from the root down to this node) makes "this
+    category and all its descendants" one indexed prefix match; `slug_path`
+    ("tech/tech-industry") gives the API its `path` without extra queries. Both are
+    derived and kept current by `save()`, which also rewrites the descendants' paths
+    when a slug or parent changes.
+    """
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order among siblings.")
+    # db_index on PostgreSQL also creates the varchar_pattern_ops index prefix matches use.
+    tree_path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    slug_path = models.CharField(max_length=1024, editable=False, default="")
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["tree_path"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return max(self.tree_path.count("/") - 2, 0)
+
+    @property
+    def path(self) -> list[str]:
+        return self.slug_path.split("/") if self.slug_path else [self.slug]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id and self.pk:
+            if self.parent_id == self.pk:
+                raise ValidationError({"parent": "A category cannot be its own parent."})
+            parent = Category.objects.only("tree_path").get(pk=self.parent_id)
+            if self.tree_path and parent.tree_path.startswith(self.tree_path):
+                raise ValidationError(
+                    {"parent": "A category cannot move under its own descendant."}
+                )
+
+    def _computed_paths(self) -> tuple[str, str]:
+        if self.parent_id:
+            parent = Category.objects.only("tree_path", "slug_path").get(pk=self.parent_id)
+            return f"{parent.tree_path}{self.pk}/", f"{parent.slug_path}/{self.slug}"
+        return f"/{self.pk}/", self.slug
+
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        stored_tree_path = (
+            Category.objects.filter(pk=self.pk).values_list("tree_path", flat=True).first()
+            if self.pk
+            else None
+        )
+        super().save(*args, **kwargs)
+        tree_path, slug_path = self._computed_paths()
+        if (
+            stored_tree_path
+            and tree_path != stored_tree_path
+            and tree_path.startswith(stored_tree_path)
+        ):
+            # Rolled back with the transaction; clean() reports this nicely in forms.
+            raise ValidationError("A category cannot move under its own descendant.")
+        if (tree_path, slug_path) == (self.tree_path, self.slug_path) and stored_tree_path:
+            return
+        self.tree_path, self.slug_path = tree_path, slug_path
+        Category.objects.filter(pk=self.pk).update(tree_path=tree_path, slug_path=slug_path)
+        if stored_tree_path:
+            self._rewrite_descendant_paths(stored_tree_path)
+
+    def _rewrite_descendant_paths(self, previous_tree_path: str) -> None:
+        # Parents sort before their children by path length, so each child's parent
+        # is already rewritten when the child is.
+        descendants = sorted(
+            Category.objects.filter(tree_path__startswith=previous_tree_path).exclude(pk=self.pk),
+            key=lambda c: len(c.tree_path),
+        )
+        paths = {self.pk: (self.tree_path, self.slug_path)}
+        for child in descendants:
+            parent_tree, parent_slugs = paths[child.parent_id]
+            child.tree_path = f"{parent_tree}{child.pk}/"
+            child.slug_path = f"{parent_slugs}/{child.slug}"
+            paths[child.pk] = (child.tree_path, child.slug_path)
+        Category.objects.bulk_update(descendants, ["tree_path", "slug_path"])
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Author(models.Model):
+    """A byline. Not every byline is an account, so the link to a user is optional."""
+
+    name = models.CharField("display name", max_length=150)
+    slug = models.SlugField(max_length=150, unique=True)
+    bio = models.TextField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def visible(self, now=None):
+        """Articles the public may read: published or scheduled, with a publication
+        time that has come. Decided at query time, so no cron job is needed."""
+        now = now or timezone.now()
+        return self.filter(
+            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
+            published_at__lte=now,
+        )
+
+    def in_category(self, category: Category):
+        """Articles filed under the category or any of its descendants."""
+        return self.filter(category__tree_path__startswith=category.tree_path)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    title = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=255, unique=True)
+    excerpt = models.TextField(blank=True)
+    body = models.TextField(
+        blank=True, help_text="HTML. Sanitized on save to an allowlist of tags and attributes."
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the article goes (or went) live. Scheduled articles appear at this time.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    comments_enabled = models.BooleanField(default=True)
+    # Approved comments, maintained by the comments services (never hand-edited), so
+    # lists and ordering by comment count need no aggregate over the comments table.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["comment_count", "updated_at"])
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="article_visible_recent"),
+            models.Index(fields=["category", "status", "-published_at"], name="article_cat_recent"),
+            models.Index(
+                fields=["author", "status", "-published_at"], name="article_author_recent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("api:article-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_visible(self) -> bool:
+        return (
+            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        if self.status == self.Status.SCHEDULED and not self.published_at:
+            raise ValidationError({"published_at": "A scheduled article needs a publication time."})
+
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        self.body = sanitize_article_html(self.body)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if self.pk:
+            previous = (
+                Article.objects.filter(pk=self.pk).values("slug", "status", "published_at").first()
+            )
+            was_live = previous and previous["status"] in (
+                self.Status.PUBLISHED,
+                self.Status.SCHEDULED,
+            )
+            if was_live and previous["slug"] != self.slug and previous["published_at"]:
+                ArticleSlugRedirect.objects.update_or_create(
+                    old_slug=previous["slug"], defaults={"article": self}
+                )
+        # A slug in use again by a live article no longer redirects anywhere.
+        ArticleSlugRedirect.objects.filter(old_slug=self.slug).delete()
+        super().save(*args, **kwargs)
+
+
+class ArticleSlugRedirect(models.Model):
+    """An old slug of a published article, answering 301 to the article's current URL."""
+
+    old_slug = models.SlugField(max_length=255, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="slug_redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.article.slug}"

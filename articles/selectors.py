@@ -1,0 +1,74 @@
+"""Read paths of the articles domain.
+
+Each public endpoint takes its queryset from one function here, which does all the
+joins, prefetches and annotations, so the query count is fixed and visible in one place.
+"""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from articles.models import Article, ArticleSlugRedirect, Category, Tag
+
+
+def public_articles(now=None) -> QuerySet[Article]:
+    """Visible articles with everything the list and detail serializers read."""
+    return (
+        Article.objects.visible(now)
+        .select_related("category", "author")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name", "slug")))
+    )
+
+
+def _visible_article_count_in_subtree(now) -> Subquery:
+    # Correlated subquery: visible articles whose category path starts with the outer
+    # category's path, i.e. the category itself and all its descendants.
+    # COUNT as a plain Func keeps Django from adding a GROUP BY: one row per outer row.
+    counts = (
+        Article.objects.visible(now)
+        .filter(category__tree_path__startswith=OuterRef("tree_path"))
+        .order_by()
+        .annotate(n=Func(F("id"), function="COUNT"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def public_categories(now=None) -> QuerySet[Category]:
+    now = now or timezone.now()
+    return (
+        Category.objects.select_related("parent")
+        .annotate(article_count=_visible_article_count_in_subtree(now))
+        .order_by("tree_path")
+    )
+
+
+def public_tags(now=None) -> QuerySet[Tag]:
+    now = now or timezone.now()
+    visible = Q(
+        articles__status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
+        articles__published_at__lte=now,
+    )
+    return Tag.objects.annotate(article_count=Count("articles", filter=visible)).order_by("name")
+
+
+def article_redirect_target(*, old_slug: str, now=None) -> Article | None:
+    """The visible article that used to answer at `old_slug`, if any."""
+    redirect = (
+        ArticleSlugRedirect.objects.filter(old_slug=old_slug).select_related("article").first()
+    )
+    if redirect is None:
+        return None
+    return redirect.article if redirect.article.is_visible else None
