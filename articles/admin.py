@@ -6,7 +6,8 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles import services
@@ -77,14 +78,20 @@ class ArticleAdmin(SimpleHistoryAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category", "author", "tags"]
-    readonly_fields = ["comment_count", "created_at", "updated_at", "preview_link"]
+    readonly_fields = [
+        "comment_count",
+        "comments_overview",
+        "created_at",
+        "updated_at",
+        "preview_link",
+    ]
     actions = ["publish_selected", "archive_selected"]
     inlines = [ArticleSlugRedirectInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "excerpt", "body"]}),
         ("Filing", {"fields": ["category", "tags", "author"]}),
         ("Workflow", {"fields": ["status", "published_at", "preview_link"]}),
-        ("Comments", {"fields": ["comments_enabled", "comment_count"]}),
+        ("Comments", {"fields": ["comments_enabled", "comment_count", "comments_overview"]}),
         ("Dates", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -104,6 +111,55 @@ class ArticleAdmin(SimpleHistoryAdmin):
             return "Save the article to preview it."
         url = reverse("admin:articles_article_preview", args=[article.pk])
         return format_html('<a href="{}" target="_blank">Preview as readers will see it</a>', url)
+
+    @admin.display(description="comments")
+    def comments_overview(self, article):
+        """Counts by status and the latest comments, linking to the moderation queue.
+        Bounded: a story with ten thousand comments still renders one small table."""
+        from comments.models import Comment
+
+        if not article.pk:
+            return "—"
+        comments = Comment.objects.filter(article=article)
+        by_status = dict(
+            comments.order_by()
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        )
+        changelist = reverse("admin:comments_comment_changelist")
+        counts = format_html_join(
+            " · ",
+            '<a href="{}?article__id__exact={}&status__exact={}">{} {}</a>',
+            (
+                (changelist, article.pk, value, by_status.get(value, 0), label.lower())
+                for value, label in Comment.Status.choices
+            ),
+        )
+        latest = comments.order_by("-submitted_at", "-id")[:10]
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:comments_comment_change", args=[c.pk]),
+                    c.author_name,
+                    c.get_status_display(),
+                    c.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                    Truncator(c.body).chars(60),
+                )
+                for c in latest
+            ),
+        )
+        return format_html(
+            "<p>{}</p><table><thead><tr><th>author</th><th>status</th><th>submitted</th>"
+            "<th>comment</th></tr></thead><tbody>{}</tbody></table>"
+            '<p><a href="{}?article__id__exact={}">All comments on this article</a></p>',
+            counts,
+            rows,
+            changelist,
+            article.pk,
+        )
 
     def get_urls(self):
         preview = path(

@@ -38,6 +38,7 @@ class Category(models.Model):
     # db_index on PostgreSQL also creates the varchar_pattern_ops index prefix matches use.
     tree_path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     slug_path = models.CharField(max_length=1024, editable=False, default="")
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = CategoryQuerySet.as_manager()
 
@@ -115,6 +116,7 @@ class Category(models.Model):
 class Tag(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -136,6 +138,7 @@ class Author(models.Model):
         on_delete=models.SET_NULL,
         related_name="author_profile",
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -192,8 +195,13 @@ class Article(models.Model):
     # Approved comments, maintained by the comments services (never hand-edited), so
     # lists and ordering by comment count need no aggregate over the comments table.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # When comment_count last changed: part of the detail's Last-Modified, without
+    # touching `updated_at`, which readers see as the article's own update time.
+    comments_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["comment_count", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["comment_count", "comments_changed_at", "updated_at"]
+    )
     objects = ArticleQuerySet.as_manager()
 
     class Meta:

@@ -6,6 +6,8 @@ joins, prefetches and annotations, so the query count is fixed and visible in on
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db.models import (
     Count,
     F,
@@ -28,7 +30,9 @@ def public_articles(now=None) -> QuerySet[Article]:
     return (
         Article.objects.visible(now)
         .select_related("category", "author")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name", "slug")))
+        .prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.only("id", "name", "slug", "updated_at"))
+        )
     )
 
 
@@ -72,3 +76,19 @@ def article_redirect_target(*, old_slug: str, now=None) -> Article | None:
     if redirect is None:
         return None
     return redirect.article if redirect.article.is_visible else None
+
+
+def article_last_modified(article: Article, *, policy, now) -> datetime:
+    """The latest change to anything the article detail shows: the article, its category,
+    author and tags, its approved-comment count, the site's comment policy, and the
+    moment comments closed by age. So If-Modified-Since never gets a stale 304."""
+    candidates = [article.updated_at, policy.updated_at]
+    candidates += [related.updated_at for related in (article.category, article.author) if related]
+    candidates += [tag.updated_at for tag in article.tags.all()]
+    if article.comments_changed_at:
+        candidates.append(article.comments_changed_at)
+    if policy.close_after_days and article.published_at:
+        closes_at = article.published_at + timedelta(days=policy.close_after_days)
+        if closes_at <= now:
+            candidates.append(closes_at)
+    return max(candidates)

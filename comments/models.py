@@ -1,0 +1,191 @@
+"""Reader comments, their moderation policy and reader flags."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class CommentQuerySet(models.QuerySet):
+    def listed(self):
+        """Comments the public sees: approved, with every ancestor approved too."""
+        return self.filter(is_listed=True)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    # 0 for a top-level comment; a reply is one deeper than its parent.
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    author_name = models.CharField(max_length=100)
+    # Private: never in a public response (see docs/privacy.md). Stored lower-cased so
+    # flood, duplicate and known-author checks are exact, indexed matches.
+    author_email = models.EmailField(max_length=254)
+    author_url = models.URLField(max_length=200, blank=True)
+    body = models.TextField(help_text="Plain text; escaped on output.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Derived: approved and every ancestor approved. Maintained by comments.services so
+    # the public list is one indexed filter rather than a walk up each thread.
+    is_listed = models.BooleanField(default=False, editable=False)
+    submitted_at = models.DateTimeField(db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderated_comments",
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["article", "submitted_at", "id"],
+                name="comment_listed_thread",
+                condition=Q(is_listed=True),
+            ),
+            models.Index(fields=["status", "-submitted_at"], name="comment_status_recent"),
+            models.Index(fields=["author_email", "-submitted_at"], name="comment_email_recent"),
+            models.Index(fields=["ip_address", "-submitted_at"], name="comment_ip_recent"),
+            models.Index(fields=["article", "author_email"], name="comment_article_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_name} on {self.article_id}: {self.body[:40]}"
+
+
+class CommentFlag(models.Model):
+    """A reader's report of a comment; one per comment and reporter IP."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    ip_address = models.GenericIPAddressField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "ip_address"], name="one_flag_per_reporter")
+        ]
+
+    def __str__(self) -> str:
+        return f"flag on comment {self.comment_id}"
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ModerationPolicy(models.Model):
+    """The site's discussion settings: one row, edited by staff in the admin (like
+    WordPress's Settings → Discussion). Created from settings.COMMENTS_DEFAULTS."""
+
+    class DefaultStatus(models.TextChoices):
+        PENDING = "pending", "Hold for moderation"
+        APPROVED = "approved", "Publish at once"
+
+    comments_open = models.BooleanField(
+        default=True, help_text="Readers may comment anywhere on the site."
+    )
+    close_after_days = models.PositiveIntegerField(
+        default=0, help_text="Close comments on articles older than this many days (0 = never)."
+    )
+    auto_approve_known_authors = models.BooleanField(
+        default=True, help_text="Publish at once when the email has a previously approved comment."
+    )
+    hold_link_count = models.PositiveIntegerField(
+        default=2, help_text="Hold a comment with this many links or more (0 = never)."
+    )
+    moderation_keywords = models.TextField(
+        blank=True, help_text="One per line. A match in any field holds the comment."
+    )
+    blocklist_keywords = models.TextField(
+        blank=True,
+        help_text="One per line. A match in name, email, URL, body, IP or user agent marks spam.",
+    )
+    blocklist_emails = models.TextField(blank=True, help_text="One address per line: spam.")
+    blocklist_domains = models.TextField(
+        blank=True, help_text="One email domain per line (subdomains included): spam."
+    )
+    blocklist_ips = models.TextField(
+        blank=True, help_text="One IP address or network (CIDR) per line: spam."
+    )
+    flood_interval_seconds = models.PositiveIntegerField(
+        default=15, help_text="Minimum seconds between comments from one IP or one email."
+    )
+    max_depth = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="Deepest reply level (1 = no replies).",
+    )
+    max_body_length = models.PositiveIntegerField(default=5000, validators=[MinValueValidator(1)])
+    default_status = models.CharField(
+        max_length=10, choices=DefaultStatus.choices, default=DefaultStatus.PENDING
+    )
+    flag_threshold = models.PositiveIntegerField(
+        default=3, help_text="Distinct reporters after which a comment returns to moderation."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "moderation policy"
+        verbose_name_plural = "moderation policy"
+
+    def __str__(self) -> str:
+        return "Moderation policy"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # a single row
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("The moderation policy cannot be deleted.")
+
+    @classmethod
+    def load(cls) -> ModerationPolicy:
+        """The policy row, created from settings.COMMENTS_DEFAULTS on first use."""
+        policy, _ = cls.objects.get_or_create(pk=1, defaults=dict(settings.COMMENTS_DEFAULTS))
+        return policy
+
+    @property
+    def moderation_keyword_list(self) -> list[str]:
+        return _lines(self.moderation_keywords)
+
+    @property
+    def blocklist_keyword_list(self) -> list[str]:
+        return _lines(self.blocklist_keywords)
+
+    @property
+    def blocklist_email_list(self) -> list[str]:
+        return [line.lower() for line in _lines(self.blocklist_emails)]
+
+    @property
+    def blocklist_domain_list(self) -> list[str]:
+        return [line.lower().lstrip("@") for line in _lines(self.blocklist_domains)]
+
+    @property
+    def blocklist_ip_list(self) -> list[str]:
+        return _lines(self.blocklist_ips)

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from articles.models import Article, Category, Tag
+from comments.moderation import comments_open_for
 
 
 class CategoryRefSerializer(serializers.ModelSerializer):
@@ -90,7 +91,8 @@ class ArticleDetailSerializer(ArticleListSerializer):
 
     @extend_schema_field(serializers.BooleanField())
     def get_comments_open(self, article: Article) -> bool:
-        return article.comments_enabled
+        # The view puts the site's moderation policy and the request time in the context.
+        return comments_open_for(article, self.context["policy"], now=self.context["now"])
 
     @extend_schema_field(serializers.URLField())
     def get_comments_url(self, article: Article) -> str:

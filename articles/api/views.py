@@ -1,6 +1,7 @@
 """Public read API of the articles domain. Views only wire selectors to serializers."""
 
 from django.http import HttpResponsePermanentRedirect
+from django.utils import timezone
 from django.utils.http import http_date
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -15,7 +16,9 @@ from articles.api.serializers import (
     CategorySerializer,
     TagSerializer,
 )
+from articles.selectors import article_last_modified
 from cms.api_docs import ERROR_400, ERROR_404
+from comments.models import ModerationPolicy
 
 
 @extend_schema_view(
@@ -89,10 +92,17 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
             url = reverse("api:article-detail", kwargs={"slug": target.slug}, request=request)
             return HttpResponsePermanentRedirect(url)
         # With ConditionalGetMiddleware this also answers If-Modified-Since with 304.
-        response["Last-Modified"] = http_date(self._last_modified.timestamp())
+        last_modified = article_last_modified(self._article, policy=self._policy, now=self._now)
+        response["Last-Modified"] = http_date(last_modified.timestamp())
         return response
 
     def get_object(self):
-        article = super().get_object()
-        self._last_modified = article.updated_at
-        return article
+        self._article = super().get_object()
+        return self._article
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "retrieve":
+            self._policy, self._now = ModerationPolicy.load(), timezone.now()
+            context.update(policy=self._policy, now=self._now)
+        return context

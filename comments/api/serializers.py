@@ -1,0 +1,151 @@
+"""Comment serializers. Public ones have no email, IP or user-agent field at all, and the
+public input has no status: nothing private can leak and nothing can be mass-assigned."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import URLValidator
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from comments.models import Comment
+from comments.rendering import render_comment_body
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Rejects fields it does not know (e.g. `status`, `ip_address`), naming them."""
+
+    # Sent by HTML forms of session-authenticated readers; not data.
+    IGNORED_FIELDS = frozenset({"csrfmiddlewaretoken"})
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = set(data.keys()) - set(self.fields) - self.IGNORED_FIELDS
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Unknown field."] for name in sorted(unknown)}
+                )
+        return super().to_internal_value(data)
+
+
+class CommentInputSerializer(StrictInputSerializer):
+    author_name = serializers.CharField(max_length=100)
+    # The message names the field only: a submitted address is never echoed back.
+    author_email = serializers.EmailField(
+        max_length=254,
+        error_messages={"invalid": "Enter a valid email address."},
+        help_text="Required, never published.",
+    )
+    author_url = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        validators=[URLValidator(schemes=["http", "https"], message="Enter an http or https URL.")],
+    )
+    body = serializers.CharField(help_text="Plain text. Markup is shown as text.")
+    parent = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="Id of the comment replied to."
+    )
+    honeypot = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        help_text="Leave empty. A hidden form field: bots fill it in, people do not.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        honeypot_name = settings.COMMENTS_HONEYPOT_FIELD
+        if honeypot_name != "honeypot":
+            self.fields[honeypot_name] = self.fields.pop("honeypot")
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    """A comment as the public sees it."""
+
+    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    body_html = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "parent",
+            "author_name",
+            "author_url",
+            "body",
+            "body_html",
+            "submitted_at",
+            "depth",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(help_text="Escaped HTML; links rel=nofollow ugc."))
+    def get_body_html(self, comment: Comment) -> str:
+        return render_comment_body(comment.body)
+
+
+class CommentCreatedSerializer(CommentSerializer):
+    status = serializers.ChoiceField(
+        choices=[("approved", "Approved"), ("pending", "Pending")],
+        help_text="approved: published now (201). pending: held for moderation (202).",
+    )
+
+    class Meta(CommentSerializer.Meta):
+        fields = CommentSerializer.Meta.fields + ["status"]
+        read_only_fields = fields
+
+
+class FlagInputSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class FlagResponseSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ModerationCommentSerializer(serializers.ModelSerializer):
+    """Staff only: every field, the private ones included."""
+
+    article = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    moderated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    flag_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "article",
+            "parent",
+            "depth",
+            "author_name",
+            "author_email",
+            "author_url",
+            "body",
+            "status",
+            "is_listed",
+            "submitted_at",
+            "ip_address",
+            "user_agent",
+            "user",
+            "moderated_by",
+            "moderated_at",
+            "flag_count",
+        ]
+        read_only_fields = [f for f in fields if f != "status"]
+
+
+class ModerationStatusSerializer(StrictInputSerializer):
+    status = serializers.ChoiceField(choices=Comment.Status.choices)
+
+
+class BulkModerationSerializer(StrictInputSerializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
+    )
+    status = serializers.ChoiceField(choices=Comment.Status.choices)
+
+
+class BulkModerationResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField(help_text="Comments whose status changed.")
+    status = serializers.CharField()

@@ -1,0 +1,19 @@
+"""Throttles for the public write endpoints, keyed on the trusted client IP and stored in
+the configured cache (Redis in production, so all workers share the counters)."""
+
+from rest_framework.throttling import SimpleRateThrottle
+
+from cms.client_ip import client_ip
+
+
+class _ClientIPThrottle(SimpleRateThrottle):
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
+
+
+class CommentPostThrottle(_ClientIPThrottle):
+    scope = "comment_post"
+
+
+class CommentFlagThrottle(_ClientIPThrottle):
+    scope = "comment_flag"

@@ -1,0 +1,237 @@
+"""Comments API: the public thread and posting, reader flags, and the staff moderation API."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, generics, mixins, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from articles.models import Article
+from cms.api_docs import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409, ERROR_413, ERROR_429
+from cms.client_ip import client_ip
+from comments import selectors, services
+from comments.api.filters import ModerationCommentFilter
+from comments.api.serializers import (
+    BulkModerationResultSerializer,
+    BulkModerationSerializer,
+    CommentCreatedSerializer,
+    CommentInputSerializer,
+    CommentSerializer,
+    FlagInputSerializer,
+    FlagResponseSerializer,
+    ModerationCommentSerializer,
+    ModerationStatusSerializer,
+)
+from comments.api.throttles import CommentFlagThrottle, CommentPostThrottle
+from comments.models import Comment
+
+
+class CommentCursorPagination(CursorPagination):
+    """Keyset pagination: a deep page costs what the first one does."""
+
+    ordering = ("submitted_at", "id")
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def _field_errors(exc: DjangoValidationError) -> exceptions.ValidationError:
+    return exceptions.ValidationError(
+        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    )
+
+
+def _refusal(exc: services.CommentRefused) -> exceptions.APIException:
+    verdict = exc.verdict
+    if exc.kind == "flood":
+        return exceptions.Throttled(wait=verdict.retry_after, detail=verdict.reason)
+    if exc.kind == "duplicate":
+        conflict = exceptions.APIException(verdict.reason)
+        conflict.status_code = status.HTTP_409_CONFLICT
+        return conflict
+    return exceptions.PermissionDenied(verdict.reason)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Approved comments on an article, oldest first",
+        description=(
+            "Cursor-paginated. A frontend draws the thread from `parent` and `depth`; a "
+            "reply whose parent is not approved is not listed."
+        ),
+        responses={200: CommentSerializer(many=True), 404: ERROR_404},
+    ),
+    post=extend_schema(
+        summary="Post a comment",
+        description=(
+            "Anonymous JSON or form posts need no CSRF token. 201: published now. 202: held "
+            "for moderation. The email is never echoed. Unknown fields are refused (400)."
+        ),
+        request=CommentInputSerializer,
+        responses={
+            201: CommentCreatedSerializer,
+            202: CommentCreatedSerializer,
+            400: ERROR_400,
+            403: OpenApiResponse(ERROR_403.response, description="Comments are closed."),
+            404: ERROR_404,
+            409: ERROR_409,
+            413: ERROR_413,
+            429: ERROR_429,
+        },
+    ),
+)
+class ArticleCommentsView(generics.ListCreateAPIView):
+    serializer_class = CommentSerializer
+    pagination_class = CommentCursorPagination
+    filter_backends = []
+
+    def get_throttles(self):
+        return [CommentPostThrottle()] if self.request.method == "POST" else []
+
+    def get_article(self) -> Article:
+        return get_object_or_404(Article.objects.visible(), slug=self.kwargs["slug"])
+
+    def get_queryset(self):
+        return selectors.public_thread(article=self.get_article())
+
+    def create(self, request, *args, **kwargs):
+        article = self.get_article()
+        serializer = CommentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            created = services.comment_create(
+                article=article,
+                author_name=data["author_name"],
+                author_email=data["author_email"],
+                author_url=data.get("author_url", ""),
+                body=data["body"],
+                parent_id=data.get("parent"),
+                ip_address=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                honeypot=data.get(settings.COMMENTS_HONEYPOT_FIELD, ""),
+                user=request.user,
+            )
+        except DjangoValidationError as exc:
+            raise _field_errors(exc) from None
+        except services.CommentRefused as exc:
+            raise _refusal(exc) from None
+        comment = created.comment
+        published = comment.status == Comment.Status.APPROVED
+        # Spam is answered exactly like a held comment, so bots learn nothing.
+        payload = CommentSerializer(comment, context=self.get_serializer_context()).data
+        payload["status"] = "approved" if published else "pending"
+        return Response(
+            payload, status=status.HTTP_201_CREATED if published else status.HTTP_202_ACCEPTED
+        )
+
+
+class CommentFlagView(APIView):
+    throttle_classes = [CommentFlagThrottle]
+
+    @extend_schema(
+        summary="Report a comment",
+        request=FlagInputSerializer,
+        responses={202: FlagResponseSerializer, 400: ERROR_400, 404: ERROR_404, 429: ERROR_429},
+    )
+    def post(self, request, pk: int):
+        comment = get_object_or_404(
+            Comment.objects.listed().filter(article__in=Article.objects.visible()), pk=pk
+        )
+        serializer = FlagInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.comment_flag(
+            comment=comment,
+            ip_address=client_ip(request),
+            reason=serializer.validated_data.get("reason", ""),
+        )
+        # The same answer whether or not this reader had reported it before.
+        return Response(
+            {"detail": "Thank you. A moderator will review this comment."},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="All comments, private fields included (staff)",
+        responses={
+            200: ModerationCommentSerializer(many=True),
+            400: ERROR_400,
+            401: ERROR_401,
+            403: ERROR_403,
+        },
+    ),
+    retrieve=extend_schema(
+        summary="One comment (staff)",
+        responses={
+            200: ModerationCommentSerializer,
+            401: ERROR_401,
+            403: ERROR_403,
+            404: ERROR_404,
+        },
+    ),
+    partial_update=extend_schema(
+        summary="Change a comment's status (staff)",
+        request=ModerationStatusSerializer,
+        responses={
+            200: ModerationCommentSerializer,
+            400: ERROR_400,
+            401: ERROR_401,
+            403: ERROR_403,
+            404: ERROR_404,
+        },
+    ),
+)
+class ModerationCommentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ModerationCommentSerializer
+    permission_classes = [IsAdminUser]
+    authentication_classes = [SessionAuthentication, TokenAuthentication]
+    filterset_class = ModerationCommentFilter
+    http_method_names = ["get", "patch", "post", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.moderation_queue()
+
+    def partial_update(self, request, *args, **kwargs):
+        comment = self.get_object()
+        serializer = ModerationStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.comments_moderate(
+            ids=[comment.pk], status=serializer.validated_data["status"], moderator=request.user
+        )
+        fresh = self.get_queryset().get(pk=comment.pk)
+        return Response(ModerationCommentSerializer(fresh).data)
+
+    @extend_schema(
+        summary="Change the status of many comments in one transaction (staff)",
+        request=BulkModerationSerializer,
+        responses={
+            200: BulkModerationResultSerializer,
+            400: ERROR_400,
+            401: ERROR_401,
+            403: ERROR_403,
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        serializer = BulkModerationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        changed = services.comments_moderate(
+            ids=data["ids"], status=data["status"], moderator=request.user
+        )
+        return Response({"updated": len(changed), "status": data["status"]})

@@ -1,0 +1,273 @@
+"""Write paths of the comments domain: posting, moderating, flagging.
+
+Invariants kept here, in transactions:
+- `Article.comment_count` is the number of approved comments (F() increments under
+  row locks, so concurrent posts and moderation never lose an update);
+- `Comment.is_listed` is "approved, and every ancestor listed", rewritten for the whole
+  subtree whenever a status changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment, CommentFlag, ModerationPolicy
+from comments.moderation import Submission, Verdict, run_pipeline
+
+USER_AGENT_MAX = 512
+
+
+class CommentRefused(Exception):
+    """The pipeline refused the comment (closed, flood or duplicate); nothing was stored."""
+
+    def __init__(self, verdict: Verdict):
+        super().__init__(verdict.reason)
+        self.verdict = verdict
+
+    @property
+    def kind(self) -> str:
+        return self.verdict.reject or ""
+
+
+@dataclass(frozen=True)
+class CommentCreated:
+    comment: Comment
+    verdict: Verdict
+
+
+def _validated_parent(*, article: Article, parent_id: int | None, policy: ModerationPolicy):
+    if parent_id is None:
+        return None
+    # Locked so a moderator cannot hide the parent between this check and our insert.
+    parent = (
+        Comment.objects.select_for_update()
+        .filter(pk=parent_id, article=article)
+        .only("id", "depth", "is_listed", "article_id")
+        .first()
+    )
+    if parent is None or not parent.is_listed:
+        raise ValidationError({"parent": ["Reply to an approved comment on this article."]})
+    if parent.depth + 1 >= policy.max_depth:
+        raise ValidationError(
+            {"parent": [f"Replies cannot be nested more than {policy.max_depth} levels deep."]}
+        )
+    return parent
+
+
+@transaction.atomic
+def comment_create(
+    *,
+    article: Article,
+    author_name: str,
+    author_email: str,
+    body: str,
+    author_url: str = "",
+    parent_id: int | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    honeypot: str = "",
+    user=None,
+    now=None,
+) -> CommentCreated:
+    """Validate a reader's comment, run the moderation pipeline and store it.
+
+    Raises ValidationError (field errors) or CommentRefused; in both cases nothing is
+    written.
+    """
+    now = now or timezone.now()
+    policy = ModerationPolicy.load()
+    if len(body) > policy.max_body_length:
+        raise ValidationError(
+            {"body": [f"Ensure this field has no more than {policy.max_body_length} characters."]}
+        )
+    parent = _validated_parent(article=article, parent_id=parent_id, policy=policy)
+    submission = Submission(
+        article=article,
+        policy=policy,
+        author_name=author_name,
+        author_email=author_email.strip().lower(),
+        author_url=author_url,
+        body=body,
+        now=now,
+        parent_id=parent.pk if parent else None,
+        ip_address=ip_address,
+        user_agent=user_agent[:USER_AGENT_MAX],
+        honeypot=honeypot,
+        user=user if user is not None and user.is_authenticated else None,
+    )
+    verdict = run_pipeline(submission)
+    if verdict.reject:
+        raise CommentRefused(verdict)
+    approved = verdict.status == Comment.Status.APPROVED
+    comment = Comment.objects.create(
+        article=article,
+        parent=parent,
+        depth=parent.depth + 1 if parent else 0,
+        author_name=submission.author_name,
+        author_email=submission.author_email,
+        author_url=submission.author_url,
+        body=submission.body,
+        status=verdict.status,
+        is_listed=approved and (parent is None or parent.is_listed),
+        submitted_at=now,
+        ip_address=submission.ip_address,
+        user_agent=submission.user_agent,
+        user=submission.user,
+    )
+    if approved:
+        Article.objects.filter(pk=article.pk).update(
+            comment_count=F("comment_count") + 1, comments_changed_at=now
+        )
+    return CommentCreated(comment=comment, verdict=verdict)
+
+
+@transaction.atomic
+def comments_moderate(
+    *, ids: Iterable[int], status: str, moderator=None, now=None
+) -> list[Comment]:
+    """Set the status of the given comments in one transaction.
+
+    Returns the comments whose status changed. The number of queries does not grow
+    with the number of comments (it grows with the depth of the threads, bounded by
+    the policy).
+    """
+    if status not in Comment.Status.values:
+        raise ValidationError({"status": [f'"{status}" is not a valid status.']})
+    now = now or timezone.now()
+    # Lock in primary-key order so two bulk moderations cannot deadlock.
+    locked = list(
+        Comment.objects.select_for_update()
+        .filter(pk__in=list(ids))
+        .order_by("pk")
+        .only("id", "status", "article_id", "parent_id", "depth", "is_listed")
+    )
+    changed = [comment for comment in locked if comment.status != status]
+    if not changed:
+        return []
+    Comment.objects.filter(pk__in=[c.pk for c in changed]).update(
+        status=status,
+        moderated_by=moderator if moderator is not None and moderator.is_authenticated else None,
+        moderated_at=now,
+    )
+    deltas: dict[int, int] = {}
+    for comment in changed:
+        delta = (status == Comment.Status.APPROVED) - (comment.status == Comment.Status.APPROVED)
+        if delta:
+            deltas[comment.article_id] = deltas.get(comment.article_id, 0) + delta
+        comment.status = status
+    _apply_comment_count_deltas(deltas, now=now)
+    _refresh_listing(changed)
+    return changed
+
+
+def comment_moderate(*, comment: Comment, status: str, moderator=None) -> Comment:
+    comments_moderate(ids=[comment.pk], status=status, moderator=moderator)
+    comment.refresh_from_db()
+    return comment
+
+
+def _apply_comment_count_deltas(deltas: dict[int, int], *, now) -> None:
+    deltas = {article_id: delta for article_id, delta in deltas.items() if delta}
+    if not deltas:
+        return
+    change = Case(
+        *[When(pk=article_id, then=Value(delta)) for article_id, delta in deltas.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    Article.objects.filter(pk__in=deltas).update(
+        comment_count=F("comment_count") + change, comments_changed_at=now
+    )
+
+
+def _refresh_listing(roots: list[Comment]) -> None:
+    """Recompute `is_listed` for the given comments and all their replies.
+
+    One query per thread level (locking each level, so a reply being posted under a
+    comment we are hiding either waits for us or is seen by us), then two updates.
+    """
+    nodes: dict[int, tuple[int | None, str, bool]] = {
+        c.pk: (c.parent_id, c.status, c.is_listed) for c in roots
+    }
+    frontier = list(nodes)
+    while frontier:
+        children = list(
+            Comment.objects.select_for_update()
+            .filter(parent_id__in=frontier)
+            .exclude(pk__in=list(nodes))
+            .values_list("pk", "parent_id", "status", "is_listed")
+        )
+        for pk, parent_id, status, is_listed in children:
+            nodes[pk] = (parent_id, status, is_listed)
+        frontier = [row[0] for row in children]
+    outside_parents = {p for p, _, _ in nodes.values() if p is not None and p not in nodes}
+    listed: dict[int, bool] = dict(
+        Comment.objects.filter(pk__in=outside_parents).values_list("pk", "is_listed")
+    )
+
+    def is_listed(pk: int) -> bool:
+        if pk not in listed:
+            parent_id, status, _ = nodes[pk]
+            parent_ok = parent_id is None or is_listed(parent_id)
+            listed[pk] = status == Comment.Status.APPROVED and parent_ok
+        return listed[pk]
+
+    to_list, to_unlist = [], []
+    for pk, (_, _, was_listed) in nodes.items():
+        now_listed = is_listed(pk)
+        if now_listed != was_listed:
+            (to_list if now_listed else to_unlist).append(pk)
+    if to_list:
+        Comment.objects.filter(pk__in=to_list).update(is_listed=True)
+    if to_unlist:
+        Comment.objects.filter(pk__in=to_unlist).update(is_listed=False)
+
+
+@transaction.atomic
+def comment_flag(*, comment: Comment, ip_address: str | None, reason: str = "") -> bool:
+    """Record a reader's report. Past the policy's threshold of distinct reporters an
+    approved comment returns to moderation. Returns whether this report was new."""
+    _, created = CommentFlag.objects.get_or_create(
+        # Without a usable address all such reports count as one reporter.
+        comment=comment,
+        ip_address=ip_address or "0.0.0.0",  # noqa: S104 - a placeholder value, not a bind
+        defaults={"reason": reason[:200]},
+    )
+    if not created or comment.status != Comment.Status.APPROVED:
+        return created
+    threshold = max(ModerationPolicy.load().flag_threshold, 1)
+    if CommentFlag.objects.filter(comment=comment).count() >= threshold:
+        comments_moderate(ids=[comment.pk], status=Comment.Status.PENDING)
+    return created
+
+
+@transaction.atomic
+def comment_counts_refresh(*, article_ids: Iterable[int]) -> None:
+    """Recount approved comments from the rows (after hard deletes in the admin)."""
+    approved = (
+        Comment.objects.filter(article=OuterRef("pk"), status=Comment.Status.APPROVED)
+        .order_by()
+        .values("article")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    Article.objects.filter(pk__in=list(article_ids)).update(
+        comment_count=Coalesce(Subquery(approved, output_field=IntegerField()), 0),
+        comments_changed_at=timezone.now(),
+    )
+
+
+def comments_delete(*, comments) -> None:
+    """Hard-delete comments (and their replies), keeping the articles' counts right."""
+    with transaction.atomic():
+        article_ids = set(comments.values_list("article_id", flat=True))
+        comments.delete()
+        comment_counts_refresh(article_ids=article_ids)
