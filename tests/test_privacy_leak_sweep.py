@@ -1,0 +1,223 @@
+"""Promise 1: a commenter's email, IP address and user agent never leave the server in a
+public response, not even as a hash.
+
+The sweep creates comments in every status with distinctive private values, requests every
+public URL the project serves (and error answers to bad input), and looks for those values
+and the md5/sha1/sha256 hex digests of the emails in every body and header. A guard test
+makes sure the sweep knows every public route, so a new endpoint cannot escape it.
+"""
+
+import hashlib
+import json
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from comments.models import Comment, ModerationPolicy
+from comments.services import comment_create, comments_moderate
+from tests.factories import ArticleFactory, CategoryFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+EMAILS = ["leaky.reader+xyzzy@secret-mail.example", "Quiet.Person@Hidden-Domain.example"]
+IPS = ["198.51.100.77", "2001:db8::beef"]
+USER_AGENTS = ["SecretBrowser/9.9 (private-ua-marker)", "AnotherAgent/1.0 (ua-marker-two)"]
+
+
+def _forbidden_strings() -> list[str]:
+    needles = []
+    for email in EMAILS:
+        for variant in {email, email.lower()}:
+            needles.append(variant)
+            for algorithm in ("md5", "sha1", "sha256"):
+                needles.append(hashlib.new(algorithm, variant.encode()).hexdigest())
+                needles.append(hashlib.new(algorithm, variant.strip().lower().encode()).hexdigest())
+    needles += IPS + USER_AGENTS + ["private-ua-marker", "ua-marker-two", "secret-mail.example"]
+    return needles
+
+
+# Every public route name (namespace "api" and the others outside /admin/), mapped by the
+# sweep to concrete URLs below. Staff-only routes are listed apart.
+PUBLIC_ROUTE_NAMES = {
+    "api:category-list",
+    "api:category-detail",
+    "api:tag-list",
+    "api:tag-detail",
+    "api:article-list",
+    "api:article-detail",
+    "api:article-comments",
+    "api:comment-flag",
+    "schema",
+    "api-docs",
+    "healthz",
+}
+STAFF_ROUTE_NAMES = {
+    "api:moderation-comment-list",
+    "api:moderation-comment-detail",
+    "api:moderation-comment-bulk",
+}
+
+
+def _route_names(resolver=None, namespace="") -> set[str]:
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin" or str(pattern.pattern).startswith("admin"):
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _route_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_the_sweep_knows_every_public_route():
+    assert _route_names() == PUBLIC_ROUTE_NAMES | STAFF_ROUTE_NAMES
+
+
+@pytest.fixture
+def private_comments():
+    policy = ModerationPolicy.load()
+    policy.flood_interval_seconds = 0
+    policy.default_status = ModerationPolicy.DefaultStatus.APPROVED
+    policy.blocklist_keywords = "buy-pills-now"
+    policy.save()
+    category = CategoryFactory(slug="news")
+    child = CategoryFactory(slug="local-news", parent=category)
+    tag = TagFactory(slug="elections")
+    article = ArticleFactory(slug="leaky-story", category=child, tags=[tag])
+    created = []
+    for index, (email, ip, agent) in enumerate(zip(EMAILS, IPS, USER_AGENTS, strict=True)):
+        top = comment_create(
+            article=article,
+            author_name=f"Reader {index}",
+            author_email=email,
+            author_url="https://reader.example/",
+            body=f"Top-level comment {index}",
+            ip_address=ip,
+            user_agent=agent,
+        ).comment
+        reply = comment_create(
+            article=article,
+            author_name=f"Replier {index}",
+            author_email=email,
+            body=f"A reply {index}",
+            parent_id=top.pk,
+            ip_address=ip,
+            user_agent=agent,
+        ).comment
+        spam = comment_create(
+            article=article,
+            author_name="Spammer",
+            author_email=email,
+            body="buy-pills-now",
+            ip_address=ip,
+            user_agent=agent,
+        ).comment
+        created += [top, reply, spam]
+    pending = created[0]
+    comments_moderate(ids=[pending.pk], status=Comment.Status.PENDING)
+    assert Comment.objects.filter(status=Comment.Status.APPROVED).count() >= 2
+    assert Comment.objects.filter(status=Comment.Status.SPAM).count() == 2
+    return {"article": article, "comments": created, "category": child, "tag": tag}
+
+
+def _assert_clean(response, label: str):
+    assert response.status_code < 500, f"{label}: {response.status_code}"
+    content = response.content.decode("utf-8", errors="replace")
+    headers = "\n".join(f"{key}: {value}" for key, value in response.headers.items())
+    haystack = (content + "\n" + headers).lower()
+    for needle in _forbidden_strings():
+        assert needle.lower() not in haystack, f"{label} leaks {needle!r}"
+
+
+def test_no_public_response_carries_private_commenter_data(client, private_comments):
+    article = private_comments["article"]
+    listed = Comment.objects.filter(is_listed=True).first()
+    slug = article.slug
+    get_urls = [
+        "/api/v1/articles/",
+        f"/api/v1/articles/?category={private_comments['category'].slug}",
+        f"/api/v1/articles/?tag={private_comments['tag'].slug}",
+        f"/api/v1/articles/?search={EMAILS[0]}",
+        "/api/v1/articles/?ordering=-comment_count",
+        f"/api/v1/articles/{slug}/",
+        f"/api/v1/articles/{slug}/comments/",
+        f"/api/v1/articles/{slug}/comments/?page_size=1",
+        "/api/v1/categories/",
+        f"/api/v1/categories/{private_comments['category'].slug}/",
+        "/api/v1/tags/",
+        f"/api/v1/tags/{private_comments['tag'].slug}/",
+        "/api/schema/",
+        "/api/schema/?format=json",
+        "/api/docs/",
+        "/healthz",
+        # Error answers to bad input.
+        "/api/v1/articles/no-such-story/",
+        "/api/v1/articles/no-such-story/comments/",
+        f"/api/v1/articles/?category={EMAILS[0]}",
+        f"/api/v1/articles/?published_after={EMAILS[0]}",
+        f"/api/v1/articles/{slug}/comments/?cursor=garbage",
+        "/api/v1/nothing-here/",
+        "/api/v1/moderation/comments/",  # anonymous: refused
+    ]
+    for url in get_urls:
+        _assert_clean(client.get(url), f"GET {url}")
+
+    # Follow the comment cursor through every page.
+    url = f"/api/v1/articles/{slug}/comments/?page_size=1"
+    pages = 0
+    while url:
+        response = client.get(url)
+        _assert_clean(response, f"GET {url}")
+        url = response.json()["next"]
+        pages += 1
+    assert pages >= 2
+
+    post_url = f"/api/v1/articles/{slug}/comments/"
+    posts = [
+        # Accepted (and held or published): the answer never echoes the email.
+        {"author_name": "New", "author_email": EMAILS[0], "body": "Fresh words"},
+        # Duplicate (409) of the same.
+        {"author_name": "New", "author_email": EMAILS[0], "body": "Fresh words"},
+        # Spam, answered like pending.
+        {"author_name": "S", "author_email": EMAILS[1], "body": "buy-pills-now again"},
+        # Invalid email shaped like a real one: the message names the field only.
+        {"author_name": "X", "author_email": EMAILS[0] + "@@", "body": "Hi"},
+        {"author_name": "X", "author_email": EMAILS[0], "body": ""},
+        {"author_name": "X", "author_email": EMAILS[0], "body": "Hi", "ip_address": IPS[0]},
+        {"author_name": "X", "author_email": EMAILS[0], "body": "Hi", "parent": 999999},
+    ]
+    for payload in posts:
+        response = client.post(
+            post_url,
+            data=json.dumps(payload),
+            content_type="application/json",
+            REMOTE_ADDR="203.0.113.200",
+            HTTP_USER_AGENT="sweeper",
+        )
+        _assert_clean(response, f"POST {payload}")
+    _assert_clean(
+        client.post(f"/api/v1/comments/{listed.pk}/flag/", {"reason": "rude"}),
+        "POST flag",
+    )
+    _assert_clean(client.post("/api/v1/comments/999999/flag/"), "POST flag unknown")
+
+
+def test_staff_do_see_private_fields(staff_client, private_comments):
+    """The opposite check, so the sweep above cannot pass by looking at empty pages."""
+    response = staff_client.get("/api/v1/moderation/comments/?page_size=100")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert EMAILS[0].lower() in body
+    assert IPS[0] in body
+    assert USER_AGENTS[0] in body
+
+
+def test_public_comment_list_shows_the_comments_it_must(client, private_comments):
+    """And the public list is not empty: approved comments are there, by name and body."""
+    article = private_comments["article"]
+    response = client.get(f"/api/v1/articles/{article.slug}/comments/")
+    bodies = [item["body"] for item in response.json()["results"]]
+    assert "Top-level comment 1" in bodies
+    assert "A reply 1" in bodies
