@@ -236,8 +236,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "cms.parsers.BoundedJSONParser",
         "cms.parsers.BoundedFormParser",
-        # Django's multipart parser enforces DATA_UPLOAD_MAX_MEMORY_SIZE itself.
-        "rest_framework.parsers.MultiPartParser",
+        # Django's multipart parser limits form fields but not files (those it spools to
+        # disk), so this one refuses any body declared larger than the limit.
+        "cms.parsers.BoundedMultiPartParser",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -298,6 +299,7 @@ COMMENTS_DEFAULTS = {
     "default_status": os.environ.get("COMMENTS_DEFAULT_STATUS", "pending"),
     "flag_threshold": env_int("COMMENTS_FLAG_THRESHOLD", 3),
 }
-# Extra moderation steps (dotted paths), run after the built-in ones; see docs/comments.md.
-COMMENTS_MODERATION_STEPS = env_list("COMMENTS_MODERATION_STEPS", [])
+# Extra moderation steps (dotted paths), run just before the known-author approval; see
+# comments/moderation.py and README.md.
+COMMENTS_EXTRA_MODERATION_STEPS = env_list("COMMENTS_EXTRA_MODERATION_STEPS", [])
 COMMENTS_HONEYPOT_FIELD = "honeypot"

@@ -1,6 +1,7 @@
 """The moderators' admin: the comment queue with bulk actions, and the discussion settings."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -69,6 +70,7 @@ class CommentAdmin(admin.ModelAdmin):
     ]
     inlines = [CommentFlagInline]
     list_per_page = 50
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_flag_count=Count("flags"))
@@ -87,6 +89,8 @@ class CommentAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # A status change goes through the service, which keeps counts and threads right.
         new_status = obj.status
+        # Stored lower-case, as the API stores it, so flood and known-author checks match.
+        obj.author_email = obj.author_email.strip().lower()
         if change and "status" in form.changed_data:
             obj.status = form.initial["status"]
         super().save_model(request, obj, form, change)

@@ -32,6 +32,7 @@ from functools import cache
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
+from django.db import transaction
 from django.db.models import Q
 from django.utils.module_loading import import_string
 
@@ -281,22 +282,25 @@ def _import_step(path: str) -> Step:
 
 def run_pipeline(sub: Submission, steps: list[tuple[str, Step]] | None = None) -> Verdict:
     """Run the steps in order; the first verdict wins."""
-    for path, step in steps if steps is not None else pipeline_steps():
-        try:
-            verdict = step(sub)
-        except Exception:
-            logger.exception("Moderation step %s failed; holding the comment for review", path)
-            return Verdict(
-                status=Comment.Status.PENDING, reason="moderation step failed", step=path
-            )
-        if verdict is not None:
-            return Verdict(
-                status=verdict.status,
-                reject=verdict.reject,
-                reason=verdict.reason,
-                step=path,
-                retry_after=verdict.retry_after,
-            )
+    steps = steps if steps is not None else pipeline_steps()
+    path = ""
+    try:
+        # One savepoint around the steps: a step whose query fails (which aborts the
+        # whole transaction on PostgreSQL) must not take the comment's insert with it.
+        with transaction.atomic():
+            for path, step in steps:
+                verdict = step(sub)
+                if verdict is not None:
+                    return Verdict(
+                        status=verdict.status,
+                        reject=verdict.reject,
+                        reason=verdict.reason,
+                        step=path,
+                        retry_after=verdict.retry_after,
+                    )
+    except Exception:
+        logger.exception("Moderation step %s failed; holding the comment for review", path)
+        return Verdict(status=Comment.Status.PENDING, reason="moderation step failed", step=path)
     return Verdict(status=sub.policy.default_status, reason="policy default", step="")
 
 

@@ -15,6 +15,13 @@ _TRAILING = ".,:;!?)]}'\""
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
+def _linkable(url: str) -> str | None:
+    """The part of a URL match that becomes a link (trailing punctuation left out), or
+    None when only a bare scheme or "www" is left."""
+    stripped = url.rstrip(_TRAILING)
+    return stripped if _URL.fullmatch(stripped) else None
+
+
 def _link(url: str) -> str:
     href = url if url.lower().startswith(("http://", "https://")) else f"http://{url}"
     return f'<a href="{escape(href)}" rel="nofollow ugc">{escape(url)}</a>'
@@ -24,9 +31,8 @@ def _linkify_escaped(text: str) -> str:
     parts: list[str] = []
     position = 0
     for match in _URL.finditer(text):
-        url = match.group(0)
-        stripped = url.rstrip(_TRAILING)
-        if not stripped or stripped.lower() in ("http://", "https://", "www."):
+        stripped = _linkable(match.group(0))
+        if stripped is None:
             continue
         parts.append(escape(text[position : match.start()]))
         parts.append(_link(stripped))
@@ -49,4 +55,4 @@ def render_comment_body(text: str) -> str:
 
 def count_links(text: str) -> int:
     """Links as the moderation step counts them: the URLs render_comment_body would link."""
-    return sum(1 for match in _URL.finditer(text) if match.group(0).rstrip(_TRAILING))
+    return sum(1 for match in _URL.finditer(text) if _linkable(match.group(0)))

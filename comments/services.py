@@ -152,11 +152,14 @@ def comments_moderate(
     changed = [comment for comment in locked if comment.status != status]
     if not changed:
         return []
-    Comment.objects.filter(pk__in=[c.pk for c in changed]).update(
-        status=status,
-        moderated_by=moderator if moderator is not None and moderator.is_authenticated else None,
-        moderated_at=now,
+    acting_moderator = moderator if moderator is not None and moderator.is_authenticated else None
+    changed_ids = [c.pk for c in changed]
+    Comment.objects.filter(pk__in=changed_ids).update(
+        status=status, moderated_by=acting_moderator, moderated_at=now
     )
+    if acting_moderator is not None and status == Comment.Status.APPROVED:
+        # A moderator's approval answers the reports so far; only new ones count again.
+        CommentFlag.objects.filter(comment_id__in=changed_ids).delete()
     deltas: dict[int, int] = {}
     for comment in changed:
         delta = (status == Comment.Status.APPROVED) - (comment.status == Comment.Status.APPROVED)

@@ -1,6 +1,6 @@
 """Public read API of the articles domain. Views only wire selectors to serializers."""
 
-from django.http import HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.http import http_date
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -85,7 +85,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         try:
             response = super().retrieve(request, *args, **kwargs)
-        except NotFound:
+        except (Http404, NotFound):  # get_object() raises Django's Http404
             target = selectors.article_redirect_target(old_slug=kwargs["slug"])
             if target is None:
                 raise

@@ -11,6 +11,8 @@ from rest_framework import serializers
 from comments.models import Comment
 from comments.rendering import render_comment_body
 
+MAX_ID = 2**63 - 1  # the largest value a BigAutoField can hold
+
 
 class StrictInputSerializer(serializers.Serializer):
     """Rejects fields it does not know (e.g. `status`, `ip_address`), naming them."""
@@ -44,7 +46,11 @@ class CommentInputSerializer(StrictInputSerializer):
     )
     body = serializers.CharField(help_text="Plain text. Markup is shown as text.")
     parent = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text="Id of the comment replied to."
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Id of the comment replied to.",
     )
     honeypot = serializers.CharField(
         required=False,
@@ -141,7 +147,7 @@ class ModerationStatusSerializer(StrictInputSerializer):
 
 class BulkModerationSerializer(StrictInputSerializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=500
     )
     status = serializers.ChoiceField(choices=Comment.Status.choices)
 

@@ -1,7 +1,10 @@
-from django.urls import path
+from django.urls import path, register_converter
 from rest_framework.routers import SimpleRouter
 
+from cms.converters import DatabaseIdConverter
 from comments.api import views
+
+register_converter(DatabaseIdConverter, "id")
 
 router = SimpleRouter()
 router.register(
@@ -14,6 +17,6 @@ urlpatterns = [
         views.ArticleCommentsView.as_view(),
         name="article-comments",
     ),
-    path("comments/<int:pk>/flag/", views.CommentFlagView.as_view(), name="comment-flag"),
+    path("comments/<id:pk>/flag/", views.CommentFlagView.as_view(), name="comment-flag"),
     *router.urls,
 ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -17,6 +20,7 @@ from rest_framework.views import APIView
 from articles.models import Article
 from cms.api_docs import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409, ERROR_413, ERROR_429
 from cms.client_ip import client_ip
+from cms.converters import DatabaseIdConverter
 from comments import selectors, services
 from comments.api.filters import ModerationCommentFilter
 from comments.api.serializers import (
@@ -41,6 +45,23 @@ class CommentCursorPagination(CursorPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        # The position is whatever the (client-supplied) cursor says; DRF filters on it
+        # as is, so a crafted one ("p=2024") would fail in the query with a 500.
+        if cursor is not None and cursor.position is not None:
+            field = Comment._meta.get_field(self.ordering[0])
+            try:
+                value = field.to_python(cursor.position)
+                if value is None:
+                    raise ValueError(cursor.position)
+                if timezone.is_naive(value):
+                    value = timezone.make_aware(value)
+                value.astimezone(datetime.UTC)  # year 1 or 9999 must not overflow later
+            except (DjangoValidationError, ValueError, OverflowError):
+                raise exceptions.NotFound(self.invalid_cursor_message) from None
+        return cursor
 
 
 def _field_errors(exc: DjangoValidationError) -> exceptions.ValidationError:
@@ -202,6 +223,7 @@ class ModerationCommentViewSet(
     authentication_classes = [SessionAuthentication, TokenAuthentication]
     filterset_class = ModerationCommentFilter
     http_method_names = ["get", "patch", "post", "head", "options"]
+    lookup_value_regex = DatabaseIdConverter.regex
 
     def get_queryset(self):
         return selectors.moderation_queue()

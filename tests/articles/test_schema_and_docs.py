@@ -1,0 +1,48 @@
+"""The OpenAPI schema is valid, and the interactive docs are served from local assets."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_schema_validates_without_warnings(tmp_path):
+    output = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(output))
+    text = output.read_text()
+    assert text.startswith("openapi: 3")
+    assert "/api/v1/articles/{slug}/:" in text
+
+
+def test_schema_endpoint_answers(api_client):
+    response = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    assert b"/api/v1/articles/" in response.content
+
+
+def test_docs_page_uses_only_local_assets(api_client):
+    response = api_client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+
+    assert "swagger" in html.lower()
+    assert "cdn" not in html.lower()
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert sources, "the docs page should load its script and styles"
+    assert not [url for url in sources if "://" in url or url.startswith("//")]
+    assert all(url.startswith("/static/") for url in sources)
+
+
+def test_docs_static_assets_are_served_locally(api_client):
+    html = api_client.get("/api/docs/").content.decode()
+    assets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(/static/[^"]+)"', html)
+    assert any(url.endswith(".js") for url in assets)
+    assert any(url.endswith(".css") for url in assets)
+
+    for url in assets:
+        response = api_client.get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert len(body) > 100, url
