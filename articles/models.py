@@ -39,6 +39,10 @@ class Category(models.Model):
     tree_path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     slug_path = models.CharField(max_length=1024, editable=False, default="")
     updated_at = models.DateTimeField(auto_now=True)
+    # The term id in the WordPress site this came from (import_wordpress matches on it).
+    wordpress_id = models.PositiveBigIntegerField(
+        null=True, blank=True, unique=True, editable=False
+    )
 
     objects = CategoryQuerySet.as_manager()
 
@@ -117,6 +121,9 @@ class Tag(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     updated_at = models.DateTimeField(auto_now=True)
+    wordpress_id = models.PositiveBigIntegerField(
+        null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         ordering = ["name"]
@@ -139,6 +146,11 @@ class Author(models.Model):
         related_name="author_profile",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Private: the author's address for notifications; never in the public API.
+    email = models.EmailField(blank=True, help_text="For notifications only; never published.")
+    wordpress_login = models.CharField(
+        max_length=60, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         ordering = ["name"]
@@ -198,9 +210,12 @@ class Article(models.Model):
     # When comment_count last changed: part of the detail's Last-Modified, without
     # touching `updated_at`, which readers see as the article's own update time.
     comments_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    wordpress_id = models.PositiveBigIntegerField(
+        null=True, blank=True, unique=True, editable=False
+    )
 
     history = HistoricalRecords(
-        excluded_fields=["comment_count", "comments_changed_at", "updated_at"]
+        excluded_fields=["comment_count", "comments_changed_at", "updated_at", "wordpress_id"]
     )
     objects = ArticleQuerySet.as_manager()
 

@@ -57,6 +57,11 @@ class Comment(models.Model):
         related_name="moderated_comments",
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
+    # The reader asked to be emailed when someone replies (one-click unsubscribe).
+    notify_replies = models.BooleanField(default=False)
+    wordpress_id = models.PositiveBigIntegerField(
+        null=True, blank=True, unique=True, editable=False
+    )
 
     objects = CommentQuerySet.as_manager()
 
