@@ -92,12 +92,15 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "comments",
 ]
@@ -286,6 +289,43 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# Background tasks (django-tasks, the backport of Django's tasks framework). "immediate"
+# runs a task at once in the request's process (development, tests: nothing else to
+# start); "database" queues it in the database for `manage.py db_worker` (`make worker`).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+
+# Email: printed to the console unless configured.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
+# Who hears about held comments: these addresses, or (when empty) every active staff
+# user with an email address who may change comments.
+COMMENTS_MODERATOR_EMAILS = env_list("COMMENTS_MODERATOR_EMAILS", [])
+# Email an article's author (Author.email, or the linked user's) when a comment on it is
+# approved, like WordPress's "Email me whenever anyone posts a comment".
+COMMENTS_NOTIFY_ARTICLE_AUTHOR = env_bool("COMMENTS_NOTIFY_ARTICLE_AUTHOR", True)
+
+# The public site readers use (for links in feeds, sitemaps and emails). The path
+# templates describe the frontend's URLs; left empty, links point at the API resources.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+ARTICLE_PATH_TEMPLATE = os.environ.get("ARTICLE_PATH_TEMPLATE", "")  # e.g. "/articles/{slug}/"
+CATEGORY_PATH_TEMPLATE = os.environ.get("CATEGORY_PATH_TEMPLATE", "")  # e.g. "/c/{path}/"
+SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
 
 # Comment moderation defaults: the ModerationPolicy row in the admin starts from these.
 COMMENTS_DEFAULTS = {

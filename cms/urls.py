@@ -1,9 +1,13 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from articles import feeds as article_feeds
 from articles.api.urls import urlpatterns as articles_api
+from articles.sitemaps import SITEMAPS
 from cms.health import healthz
+from comments import feeds as comment_feeds
 from comments.api.urls import urlpatterns as comments_api
 
 api_v1 = (articles_api + comments_api, "api")
@@ -14,6 +18,32 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
+    path("feeds/articles/", article_feeds.LatestArticlesFeed(), name="feed-articles"),
+    path("feeds/articles/atom/", article_feeds.LatestArticlesAtomFeed(), name="feed-articles-atom"),
+    path(
+        "feeds/categories/<slug:slug>/",
+        article_feeds.CategoryArticlesFeed(),
+        name="feed-category",
+    ),
+    path("feeds/tags/<slug:slug>/", article_feeds.TagArticlesFeed(), name="feed-tag"),
+    path(
+        "feeds/articles/<slug:slug>/comments/",
+        comment_feeds.ArticleCommentsFeed(),
+        name="feed-article-comments",
+    ),
+    # A sitemap index, one sitemap per section, each paginated (?p=) past 5,000 entries.
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
 ]
 
 handler400 = "cms.errors.handler400"

@@ -59,6 +59,8 @@ class Comment(models.Model):
     moderated_at = models.DateTimeField(null=True, blank=True)
     # The reader asked to be emailed when someone replies (one-click unsubscribe).
     notify_replies = models.BooleanField(default=False)
+    # Set when the approval emails went out, so re-approving never sends them twice.
+    approval_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     wordpress_id = models.PositiveBigIntegerField(
         null=True, blank=True, unique=True, editable=False
     )

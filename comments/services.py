@@ -9,6 +9,7 @@ Invariants kept here, in transactions:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,10 +20,26 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.models import Article
+from comments import tasks
 from comments.models import Comment, CommentFlag, ModerationPolicy
 from comments.moderation import Submission, Verdict, run_pipeline
 
 USER_AGENT_MAX = 512
+
+logger = logging.getLogger(__name__)
+
+
+def _enqueue_after_commit(task, *args) -> None:
+    """Queue a notification task once the transaction commits. A queue that cannot take
+    it is logged: the comment is already safely stored, the reader gets their answer."""
+
+    def enqueue():
+        try:
+            task.enqueue(*args)
+        except Exception:
+            logger.exception("Could not enqueue %s%r", task.name, args)
+
+    transaction.on_commit(enqueue)
 
 
 class CommentRefused(Exception):
@@ -74,6 +91,7 @@ def comment_create(
     ip_address: str | None = None,
     user_agent: str = "",
     honeypot: str = "",
+    notify_replies: bool = False,
     user=None,
     now=None,
 ) -> CommentCreated:
@@ -121,11 +139,15 @@ def comment_create(
         ip_address=submission.ip_address,
         user_agent=submission.user_agent,
         user=submission.user,
+        notify_replies=notify_replies,
     )
     if approved:
         Article.objects.filter(pk=article.pk).update(
             comment_count=F("comment_count") + 1, comments_changed_at=now
         )
+        _enqueue_after_commit(tasks.notify_approved_comments, [comment.pk])
+    elif comment.status == Comment.Status.PENDING:
+        _enqueue_after_commit(tasks.notify_held_comment, comment.pk)
     return CommentCreated(comment=comment, verdict=verdict)
 
 
@@ -168,6 +190,8 @@ def comments_moderate(
         comment.status = status
     _apply_comment_count_deltas(deltas, now=now)
     _refresh_listing(changed)
+    if status == Comment.Status.APPROVED:
+        _enqueue_after_commit(tasks.notify_approved_comments, changed_ids)
     return changed
 
 
@@ -274,3 +298,11 @@ def comments_delete(*, comments) -> None:
         article_ids = set(comments.values_list("article_id", flat=True))
         comments.delete()
         comment_counts_refresh(article_ids=article_ids)
+
+
+@transaction.atomic
+def reply_notifications_unsubscribe(*, comment: Comment) -> int:
+    """Stop reply emails for every comment by this comment's author (one click)."""
+    return Comment.objects.filter(author_email=comment.author_email, notify_replies=True).update(
+        notify_replies=False
+    )

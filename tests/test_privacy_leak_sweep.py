@@ -14,6 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from comments.models import Comment, ModerationPolicy
+from comments.notifications import unsubscribe_token
 from comments.services import comment_create, comments_moderate
 from tests.factories import ArticleFactory, CategoryFactory, TagFactory
 
@@ -47,6 +48,14 @@ PUBLIC_ROUTE_NAMES = {
     "api:article-detail",
     "api:article-comments",
     "api:comment-flag",
+    "api:comment-unsubscribe",
+    "feed-articles",
+    "feed-articles-atom",
+    "feed-category",
+    "feed-tag",
+    "feed-article-comments",
+    "sitemap",
+    "sitemap-section",
     "schema",
     "api-docs",
     "healthz",
@@ -148,6 +157,19 @@ def test_no_public_response_carries_private_commenter_data(client, private_comme
         f"/api/v1/categories/{private_comments['category'].slug}/",
         "/api/v1/tags/",
         f"/api/v1/tags/{private_comments['tag'].slug}/",
+        "/feeds/articles/",
+        "/feeds/articles/atom/",
+        f"/feeds/categories/{private_comments['category'].slug}/",
+        "/feeds/categories/news/",
+        f"/feeds/tags/{private_comments['tag'].slug}/",
+        f"/feeds/articles/{slug}/comments/",
+        "/feeds/articles/no-such-story/comments/",
+        "/sitemap.xml",
+        "/sitemap-articles.xml",
+        "/sitemap-categories.xml",
+        "/sitemap-nothing.xml",
+        f"/api/v1/comments/unsubscribe/?token={unsubscribe_token(listed)}",
+        "/api/v1/comments/unsubscribe/?token=forged",
         "/api/schema/",
         "/api/schema/?format=json",
         "/api/docs/",

@@ -52,6 +52,11 @@ class CommentInputSerializer(StrictInputSerializer):
         max_value=MAX_ID,
         help_text="Id of the comment replied to.",
     )
+    notify_replies = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Email me when someone replies (each email has a one-click unsubscribe link).",
+    )
     honeypot = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -155,3 +160,7 @@ class BulkModerationSerializer(StrictInputSerializer):
 class BulkModerationResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField(help_text="Comments whose status changed.")
     status = serializers.CharField()
+
+
+class UnsubscribeSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=500)

@@ -17,6 +17,11 @@ urlpatterns = [
         views.ArticleCommentsView.as_view(),
         name="article-comments",
     ),
+    path(
+        "comments/unsubscribe/",
+        views.ReplyUnsubscribeView.as_view(),
+        name="comment-unsubscribe",
+    ),
     path("comments/<id:pk>/flag/", views.CommentFlagView.as_view(), name="comment-flag"),
     *router.urls,
 ]

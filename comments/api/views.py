@@ -8,7 +8,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
@@ -21,7 +26,7 @@ from articles.models import Article
 from cms.api_docs import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409, ERROR_413, ERROR_429
 from cms.client_ip import client_ip
 from cms.converters import DatabaseIdConverter
-from comments import selectors, services
+from comments import notifications, selectors, services
 from comments.api.filters import ModerationCommentFilter
 from comments.api.serializers import (
     BulkModerationResultSerializer,
@@ -139,6 +144,7 @@ class ArticleCommentsView(generics.ListCreateAPIView):
                 ip_address=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
                 honeypot=data.get(settings.COMMENTS_HONEYPOT_FIELD, ""),
+                notify_replies=data.get("notify_replies", False),
                 user=request.user,
             )
         except DjangoValidationError as exc:
@@ -179,6 +185,38 @@ class CommentFlagView(APIView):
             {"detail": "Thank you. A moderator will review this comment."},
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+class ReplyUnsubscribeView(APIView):
+    """The one-click link in reply emails. GET (a click in a mail client) and POST
+    (RFC 8058 List-Unsubscribe-Post) both unsubscribe; the answer never says whose
+    address it was."""
+
+    throttle_classes = [CommentFlagThrottle]
+
+    def _unsubscribe(self, token: str | None):
+        comment = notifications.comment_for_unsubscribe_token(token or "")
+        if comment is None:
+            raise exceptions.ValidationError({"token": ["This unsubscribe link is not valid."]})
+        services.reply_notifications_unsubscribe(comment=comment)
+        return Response({"detail": "You will no longer receive emails about replies."})
+
+    @extend_schema(
+        summary="Stop reply notification emails (link from the email)",
+        parameters=[OpenApiParameter("token", str, required=True)],
+        responses={200: FlagResponseSerializer, 400: ERROR_400, 429: ERROR_429},
+    )
+    def get(self, request):
+        return self._unsubscribe(request.query_params.get("token"))
+
+    @extend_schema(
+        summary="Stop reply notification emails (RFC 8058 one-click POST)",
+        parameters=[OpenApiParameter("token", str, required=True)],
+        request=None,
+        responses={200: FlagResponseSerializer, 400: ERROR_400, 429: ERROR_429},
+    )
+    def post(self, request):
+        return self._unsubscribe(request.query_params.get("token"))
 
 
 @extend_schema_view(

@@ -1,0 +1,43 @@
+"""Background tasks: notification emails are sent outside the request.
+
+Enqueued with `transaction.on_commit` by comments.services, so a task never sees a
+comment that was rolled back. Each approval is announced once: the task claims the
+comment by setting `approval_notified_at` before sending.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django_tasks import task
+
+from comments import notifications
+from comments.models import Comment
+
+
+@task()
+def notify_held_comment(comment_id: int) -> int:
+    comment = (
+        Comment.objects.select_related("article")
+        .filter(pk=comment_id, status=Comment.Status.PENDING)
+        .first()
+    )
+    if comment is None:  # moderated (or deleted) before the task ran
+        return 0
+    return notifications.send_held_comment_notice(comment)
+
+
+@task()
+def notify_approved_comments(comment_ids: list[int]) -> int:
+    sent = 0
+    for comment_id in comment_ids:
+        claimed = Comment.objects.filter(
+            pk=comment_id, status=Comment.Status.APPROVED, approval_notified_at__isnull=True
+        ).update(approval_notified_at=timezone.now())
+        if not claimed:
+            continue
+        comment = Comment.objects.select_related("article__author__user", "parent").get(
+            pk=comment_id
+        )
+        sent += notifications.send_new_comment_to_article_author(comment)
+        sent += notifications.send_reply_notice(comment)
+    return sent
