@@ -256,6 +256,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "comment_post": os.environ.get("THROTTLE_COMMENT_POST", "10/minute"),
         "comment_flag": os.environ.get("THROTTLE_COMMENT_FLAG", "20/hour"),
+        "comment_edit": os.environ.get("THROTTLE_COMMENT_EDIT", "30/hour"),
+        "privacy_request": os.environ.get("THROTTLE_PRIVACY_REQUEST", "5/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -338,7 +340,12 @@ COMMENTS_DEFAULTS = {
     "max_body_length": env_int("COMMENTS_MAX_BODY_LENGTH", 5000),
     "default_status": os.environ.get("COMMENTS_DEFAULT_STATUS", "pending"),
     "flag_threshold": env_int("COMMENTS_FLAG_THRESHOLD", 3),
+    "edit_window_minutes": env_int("COMMENTS_EDIT_WINDOW_MINUTES", 15),
+    "erase_keeps_approved_bodies": env_bool("COMMENTS_ERASE_KEEPS_APPROVED_BODIES", True),
+    "metadata_retention_days": env_int("COMMENTS_METADATA_RETENTION_DAYS", 30),
 }
+# How long the signed link of a reader's export/erase request stays valid (seconds).
+PRIVACY_LINK_MAX_AGE = env_int("PRIVACY_LINK_MAX_AGE", 48 * 3600)
 # Extra moderation steps (dotted paths), run just before the known-author approval; see
 # comments/moderation.py and README.md.
 COMMENTS_EXTRA_MODERATION_STEPS = env_list("COMMENTS_EXTRA_MODERATION_STEPS", [])

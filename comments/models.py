@@ -61,6 +61,9 @@ class Comment(models.Model):
     notify_replies = models.BooleanField(default=False)
     # Set when the approval emails went out, so re-approving never sends them twice.
     approval_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # sha256 of the secret inside the edit token handed to the author once; the token
+    # itself is never stored. Emptied when the comment is withdrawn.
+    edit_key_hash = models.CharField(max_length=64, blank=True, editable=False)
     wordpress_id = models.PositiveBigIntegerField(
         null=True, blank=True, unique=True, editable=False
     )
@@ -155,6 +158,21 @@ class ModerationPolicy(models.Model):
     flag_threshold = models.PositiveIntegerField(
         default=3, help_text="Distinct reporters after which a comment returns to moderation."
     )
+    edit_window_minutes = models.PositiveIntegerField(
+        default=15, help_text="How long authors may edit or withdraw a comment (0 = never)."
+    )
+    erase_keeps_approved_bodies = models.BooleanField(
+        default=True,
+        help_text=(
+            "On an erasure request, keep the words of approved comments (WordPress's "
+            "behaviour); otherwise replace them with “[removed at the author's request]”."
+        ),
+    )
+    metadata_retention_days = models.PositiveIntegerField(
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text="Remove IP addresses and user agents of comments older than this.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -196,3 +214,40 @@ class ModerationPolicy(models.Model):
     @property
     def blocklist_ip_list(self) -> list[str]:
         return _lines(self.blocklist_ips)
+
+
+class PrivacyRequest(models.Model):
+    """A data export or erasure for one email address: asked for by a reader (confirmed
+    through a signed link sent to that address) or run by staff in the admin. The log of
+    who did what and when."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "Export"
+        ERASE = "erase", "Erase"
+
+    class Source(models.TextChoices):
+        READER = "reader", "Reader (email link)"
+        STAFF = "staff", "Staff (admin)"
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    source = models.CharField(max_length=6, choices=Source.choices)
+    # Kept until the request is done; an erasure then blanks it (the log keeps the
+    # keyed hash), so the log itself does not hold on to an erased address.
+    email = models.EmailField(blank=True)
+    email_digest = models.CharField(max_length=64, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="privacy_requests",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    comments_affected = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_source_display()}) #{self.pk}"

@@ -58,6 +58,8 @@ class Submission:
     user_agent: str = ""
     honeypot: str = ""
     user: object | None = None
+    # When an author edits a comment: that comment, which the checks must not count.
+    editing_comment_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -241,9 +243,10 @@ def known_author(sub: Submission) -> Verdict | None:
     """WordPress's "comment author must have a previously approved comment"."""
     if not sub.policy.auto_approve_known_authors:
         return None
-    if Comment.objects.filter(
-        author_email=sub.author_email, status=Comment.Status.APPROVED
-    ).exists():
+    previous = Comment.objects.filter(author_email=sub.author_email, status=Comment.Status.APPROVED)
+    if sub.editing_comment_id is not None:
+        previous = previous.exclude(pk=sub.editing_comment_id)
+    if previous.exists():
         return Verdict.approve("previously approved author")
     return None
 

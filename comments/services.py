@@ -9,10 +9,14 @@ Invariants kept here, in transactions:
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
@@ -22,7 +26,7 @@ from django.utils import timezone
 from articles.models import Article
 from comments import tasks
 from comments.models import Comment, CommentFlag, ModerationPolicy
-from comments.moderation import Submission, Verdict, run_pipeline
+from comments.moderation import Submission, Verdict, pipeline_steps, run_pipeline
 
 USER_AGENT_MAX = 512
 
@@ -58,6 +62,58 @@ class CommentRefused(Exception):
 class CommentCreated:
     comment: Comment
     verdict: Verdict
+    # Handed to the author once, in the POST's answer; only a hash of its secret is kept.
+    edit_token: str = ""
+
+
+EDIT_SIGNING_NAMESPACE = "comments.edit-token"
+# Steps that judge the words, run again when an author edits: refusals about *posting*
+# (closed, flood, duplicate, honeypot) do not apply to an edit.
+EDIT_SKIPPED_STEPS = frozenset(
+    {
+        "comments.moderation.comments_closed",
+        "comments.moderation.flood",
+        "comments.moderation.duplicate",
+        "comments.moderation.honeypot",
+    }
+)
+
+
+class EditNotAllowed(Exception):
+    """No token, a forged or foreign one, the window has passed, or the comment is gone."""
+
+
+def _edit_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _edit_token(comment_pk: int, key: str) -> str:
+    return signing.dumps({"c": comment_pk, "k": key}, salt=EDIT_SIGNING_NAMESPACE, compress=True)
+
+
+def comment_for_edit_token(*, comment_id: int, token: str | None) -> Comment:
+    """The comment `token` allows its author to edit or withdraw now."""
+    if not token:
+        raise EditNotAllowed("An edit token is required (X-Edit-Token header).")
+    window = ModerationPolicy.load().edit_window_minutes * 60
+    try:
+        data = signing.loads(token, salt=EDIT_SIGNING_NAMESPACE, max_age=window)
+        token_comment, key = int(data["c"]), str(data["k"])
+    except signing.SignatureExpired:
+        raise EditNotAllowed("The time for editing this comment has passed.") from None
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise EditNotAllowed("This edit token is not valid.") from None
+    comment = Comment.objects.filter(pk=comment_id).first()
+    if (
+        window <= 0
+        or token_comment != comment_id
+        or comment is None
+        or not comment.edit_key_hash
+        or not hmac.compare_digest(comment.edit_key_hash, _edit_key_hash(key))
+        or comment.status == Comment.Status.REMOVED
+    ):
+        raise EditNotAllowed("This edit token does not allow changing this comment.")
+    return comment
 
 
 def _validated_parent(*, article: Article, parent_id: int | None, policy: ModerationPolicy):
@@ -125,6 +181,7 @@ def comment_create(
     if verdict.reject:
         raise CommentRefused(verdict)
     approved = verdict.status == Comment.Status.APPROVED
+    edit_key = secrets.token_urlsafe(24)
     comment = Comment.objects.create(
         article=article,
         parent=parent,
@@ -140,6 +197,7 @@ def comment_create(
         user_agent=submission.user_agent,
         user=submission.user,
         notify_replies=notify_replies,
+        edit_key_hash=_edit_key_hash(edit_key),
     )
     if approved:
         Article.objects.filter(pk=article.pk).update(
@@ -148,7 +206,48 @@ def comment_create(
         _enqueue_after_commit(tasks.notify_approved_comments, [comment.pk])
     elif comment.status == Comment.Status.PENDING:
         _enqueue_after_commit(tasks.notify_held_comment, comment.pk)
-    return CommentCreated(comment=comment, verdict=verdict)
+    return CommentCreated(
+        comment=comment, verdict=verdict, edit_token=_edit_token(comment.pk, edit_key)
+    )
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, body: str, now=None) -> Comment:
+    """The author changes the words; the moderation pipeline judges them again."""
+    now = now or timezone.now()
+    policy = ModerationPolicy.load()
+    if len(body) > policy.max_body_length:
+        raise ValidationError(
+            {"body": [f"Ensure this field has no more than {policy.max_body_length} characters."]}
+        )
+    comment = Comment.objects.select_for_update().select_related("article").get(pk=comment.pk)
+    submission = Submission(
+        article=comment.article,
+        policy=policy,
+        author_name=comment.author_name,
+        author_email=comment.author_email,
+        author_url=comment.author_url,
+        body=body,
+        now=now,
+        parent_id=comment.parent_id,
+        ip_address=comment.ip_address,
+        user_agent=comment.user_agent,
+        editing_comment_id=comment.pk,
+    )
+    steps = [(path, step) for path, step in pipeline_steps() if path not in EDIT_SKIPPED_STEPS]
+    verdict = run_pipeline(submission, steps)
+    Comment.objects.filter(pk=comment.pk).update(body=body)
+    if verdict.status and verdict.status != comment.status:
+        comments_moderate(ids=[comment.pk], status=verdict.status, now=now)
+    comment.refresh_from_db()
+    return comment
+
+
+@transaction.atomic
+def comment_withdraw(*, comment: Comment) -> None:
+    """The author takes the comment back: removed from the public, token spent."""
+    comments_moderate(ids=[comment.pk], status=Comment.Status.REMOVED)
+    Comment.objects.filter(pk=comment.pk).update(edit_key_hash="")
 
 
 @transaction.atomic

@@ -41,3 +41,26 @@ def notify_approved_comments(comment_ids: list[int]) -> int:
         sent += notifications.send_new_comment_to_article_author(comment)
         sent += notifications.send_reply_notice(comment)
     return sent
+
+
+@task()
+def handle_privacy_request(email: str, kind: str) -> bool:
+    """Email the confirmation link if (and only if) the address has comments."""
+    from comments.privacy import privacy_request_mail_link
+
+    return privacy_request_mail_link(email=email, kind=kind) is not None
+
+
+@task()
+def purge_comment_metadata(reschedule_hours: int = 0) -> int:
+    """Remove old IPs and user agents; with `reschedule_hours`, queue the next run (a
+    daily purge needs no cron where the database worker runs)."""
+    from datetime import timedelta
+
+    from comments.privacy import comment_metadata_purge
+
+    purged = comment_metadata_purge()
+    if reschedule_hours > 0 and purge_comment_metadata.get_backend().supports_defer:
+        next_run = timezone.now() + timedelta(hours=reschedule_hours)
+        purge_comment_metadata.using(run_after=next_run).enqueue(reschedule_hours)
+    return purged

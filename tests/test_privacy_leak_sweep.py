@@ -49,6 +49,9 @@ PUBLIC_ROUTE_NAMES = {
     "api:article-comments",
     "api:comment-flag",
     "api:comment-unsubscribe",
+    "api:comment-detail",
+    "api:privacy-requests",
+    "api:privacy-confirm",
     "feed-articles",
     "feed-articles-atom",
     "feed-category",
@@ -222,6 +225,48 @@ def test_no_public_response_carries_private_commenter_data(client, private_comme
     _assert_clean(
         client.post(f"/api/v1/comments/{listed.pk}/flag/", {"reason": "rude"}),
         "POST flag",
+    )
+    # Editing and withdrawing: refused without the author's token, and with it the
+    # answer still carries no private field.
+    for method in ("patch", "delete"):
+        for headers in ({}, {"HTTP_X_EDIT_TOKEN": "forged"}):
+            response = getattr(client, method)(
+                f"/api/v1/comments/{listed.pk}/",
+                data=json.dumps({"body": "changed"}),
+                content_type="application/json",
+                **headers,
+            )
+            assert response.status_code == 403
+            _assert_clean(response, f"{method.upper()} comment {headers}")
+    fresh = client.post(
+        post_url,
+        data=json.dumps({"author_name": "Ed", "author_email": EMAILS[1], "body": "To be edited"}),
+        content_type="application/json",
+        REMOTE_ADDR="203.0.113.201",
+        HTTP_USER_AGENT=USER_AGENTS[1],
+    )
+    _assert_clean(fresh, "POST for editing")
+    edited = client.patch(
+        f"/api/v1/comments/{fresh.json()['id']}/",
+        data=json.dumps({"body": "Edited words"}),
+        content_type="application/json",
+        HTTP_X_EDIT_TOKEN=fresh.json()["edit_token"],
+    )
+    assert edited.status_code == 200
+    _assert_clean(edited, "PATCH with token")
+    # Privacy requests answer the same whatever the address, and echo none.
+    for email in (EMAILS[0], "nobody@nowhere.example"):
+        _assert_clean(
+            client.post(
+                "/api/v1/privacy/requests/",
+                data=json.dumps({"email": email, "kind": "export"}),
+                content_type="application/json",
+                REMOTE_ADDR="203.0.113.202",
+            ),
+            "POST privacy request",
+        )
+    _assert_clean(
+        client.get("/api/v1/privacy/requests/confirm/?token=forged"), "GET privacy confirm"
     )
     _assert_clean(client.post("/api/v1/comments/999999/flag/"), "POST flag unknown")
 

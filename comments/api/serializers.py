@@ -101,10 +101,51 @@ class CommentCreatedSerializer(CommentSerializer):
         choices=[("approved", "Approved"), ("pending", "Pending")],
         help_text="approved: published now (201). pending: held for moderation (202).",
     )
+    edit_token = serializers.CharField(
+        help_text=(
+            "Given once, here only: send it as X-Edit-Token to edit (PATCH) or withdraw "
+            "(DELETE) this comment within the edit window."
+        ),
+    )
+
+    class Meta(CommentSerializer.Meta):
+        fields = CommentSerializer.Meta.fields + ["status", "edit_token"]
+        read_only_fields = fields
+
+
+class CommentEditedSerializer(CommentSerializer):
+    status = serializers.ChoiceField(
+        choices=[("approved", "Approved"), ("pending", "Pending")],
+        help_text="After the edit: approved (shown) or pending (held for moderation).",
+    )
 
     class Meta(CommentSerializer.Meta):
         fields = CommentSerializer.Meta.fields + ["status"]
         read_only_fields = fields
+
+
+class CommentEditInputSerializer(StrictInputSerializer):
+    body = serializers.CharField(help_text="The new text (plain text).")
+
+
+class PrivacyRequestInputSerializer(StrictInputSerializer):
+    email = serializers.EmailField(
+        max_length=254, error_messages={"invalid": "Enter a valid email address."}
+    )
+    kind = serializers.ChoiceField(choices=[("export", "Export"), ("erase", "Erase")])
+
+
+class PrivacyExportSerializer(serializers.Serializer):
+    """What the export link downloads (to the address's owner only)."""
+
+    email = serializers.EmailField()
+    exported_at = serializers.DateTimeField()
+    comments = serializers.ListField(child=serializers.DictField())
+
+
+class PrivacyErasedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    comments_erased = serializers.IntegerField()
 
 
 class FlagInputSerializer(StrictInputSerializer):

@@ -6,14 +6,22 @@ from rest_framework.throttling import SimpleRateThrottle
 from cms.client_ip import client_ip
 
 
-class _ClientIPThrottle(SimpleRateThrottle):
+class ClientIPThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
 
 
-class CommentPostThrottle(_ClientIPThrottle):
+class CommentPostThrottle(ClientIPThrottle):
     scope = "comment_post"
 
 
-class CommentFlagThrottle(_ClientIPThrottle):
+class CommentFlagThrottle(ClientIPThrottle):
     scope = "comment_flag"
+
+
+class CommentEditThrottle(ClientIPThrottle):
+    scope = "comment_edit"
+
+
+class PrivacyRequestThrottle(ClientIPThrottle):
+    scope = "privacy_request"

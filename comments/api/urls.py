@@ -22,6 +22,13 @@ urlpatterns = [
         views.ReplyUnsubscribeView.as_view(),
         name="comment-unsubscribe",
     ),
+    path("comments/<id:pk>/", views.CommentDetailView.as_view(), name="comment-detail"),
+    path("privacy/requests/", views.PrivacyRequestView.as_view(), name="privacy-requests"),
+    path(
+        "privacy/requests/confirm/",
+        views.PrivacyConfirmView.as_view(),
+        name="privacy-confirm",
+    ),
     path("comments/<id:pk>/flag/", views.CommentFlagView.as_view(), name="comment-flag"),
     *router.urls,
 ]

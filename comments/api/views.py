@@ -11,6 +11,7 @@ from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -26,20 +27,30 @@ from articles.models import Article
 from cms.api_docs import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409, ERROR_413, ERROR_429
 from cms.client_ip import client_ip
 from cms.converters import DatabaseIdConverter
-from comments import notifications, selectors, services
+from comments import notifications, privacy, selectors, services
 from comments.api.filters import ModerationCommentFilter
 from comments.api.serializers import (
     BulkModerationResultSerializer,
     BulkModerationSerializer,
     CommentCreatedSerializer,
+    CommentEditedSerializer,
+    CommentEditInputSerializer,
     CommentInputSerializer,
     CommentSerializer,
     FlagInputSerializer,
     FlagResponseSerializer,
     ModerationCommentSerializer,
     ModerationStatusSerializer,
+    PrivacyErasedSerializer,
+    PrivacyExportSerializer,
+    PrivacyRequestInputSerializer,
 )
-from comments.api.throttles import CommentFlagThrottle, CommentPostThrottle
+from comments.api.throttles import (
+    CommentEditThrottle,
+    CommentFlagThrottle,
+    CommentPostThrottle,
+    PrivacyRequestThrottle,
+)
 from comments.models import Comment
 
 
@@ -156,6 +167,7 @@ class ArticleCommentsView(generics.ListCreateAPIView):
         # Spam is answered exactly like a held comment, so bots learn nothing.
         payload = CommentSerializer(comment, context=self.get_serializer_context()).data
         payload["status"] = "approved" if published else "pending"
+        payload["edit_token"] = created.edit_token
         return Response(
             payload, status=status.HTTP_201_CREATED if published else status.HTTP_202_ACCEPTED
         )
@@ -185,6 +197,133 @@ class CommentFlagView(APIView):
             {"detail": "Thank you. A moderator will review this comment."},
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+_EDIT_TOKEN_HEADER = OpenApiParameter(
+    "X-Edit-Token",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description="The edit_token returned once by the POST that created the comment.",
+)
+
+
+class CommentDetailView(APIView):
+    """The author edits or withdraws their comment within the edit window."""
+
+    throttle_classes = [CommentEditThrottle]
+
+    def _comment(self, request, pk: int) -> Comment:
+        try:
+            return services.comment_for_edit_token(
+                comment_id=pk, token=request.headers.get("X-Edit-Token")
+            )
+        except services.EditNotAllowed as exc:
+            raise exceptions.PermissionDenied(str(exc)) from None
+
+    @extend_schema(
+        summary="Edit your comment (body only); moderation runs again",
+        parameters=[_EDIT_TOKEN_HEADER],
+        request=CommentEditInputSerializer,
+        responses={200: CommentEditedSerializer, 400: ERROR_400, 403: ERROR_403, 429: ERROR_429},
+    )
+    def patch(self, request, pk: int):
+        comment = self._comment(request, pk)
+        serializer = CommentEditInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            comment = services.comment_edit(comment=comment, body=serializer.validated_data["body"])
+        except DjangoValidationError as exc:
+            raise _field_errors(exc) from None
+        payload = CommentSerializer(comment).data
+        payload["status"] = "approved" if comment.status == Comment.Status.APPROVED else "pending"
+        return Response(payload)
+
+    @extend_schema(
+        summary="Withdraw your comment",
+        parameters=[_EDIT_TOKEN_HEADER],
+        responses={204: None, 403: ERROR_403, 429: ERROR_429},
+    )
+    def delete(self, request, pk: int):
+        services.comment_withdraw(comment=self._comment(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PrivacyRequestView(APIView):
+    throttle_classes = [PrivacyRequestThrottle]
+
+    @extend_schema(
+        summary="Ask for an export or erasure of your comments",
+        description=(
+            "Always 202 with the same body: whether the address has comments is never "
+            "revealed. If it has, a signed link (valid 48 hours) is emailed to it."
+        ),
+        request=PrivacyRequestInputSerializer,
+        responses={202: FlagResponseSerializer, 400: ERROR_400, 429: ERROR_429},
+    )
+    def post(self, request):
+        serializer = PrivacyRequestInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        privacy.privacy_request_receive(**serializer.validated_data)
+        return Response(
+            {
+                "detail": (
+                    "If comments were written with this address, we have emailed it a "
+                    "link to confirm the request."
+                )
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class PrivacyConfirmView(APIView):
+    """The link from the email. Export: a JSON download (while the link is valid).
+    Erase: done at once, and the link is spent."""
+
+    throttle_classes = [PrivacyRequestThrottle]
+
+    def _confirm(self, request):
+        try:
+            privacy_request = privacy.request_for_token(request.query_params.get("token", ""))
+            outcome = privacy.privacy_request_complete(request=privacy_request)
+        except privacy.InvalidPrivacyLink as exc:
+            raise exceptions.ValidationError({"token": [str(exc)]}) from None
+        if privacy_request.kind == "export":
+            response = Response(outcome)
+            response["Content-Disposition"] = 'attachment; filename="my-comments.json"'
+            response["Cache-Control"] = "no-store"
+            return response
+        return Response(
+            {"detail": "Your comments have been anonymized.", "comments_erased": outcome}
+        )
+
+    @extend_schema(
+        summary="Carry out a confirmed export or erasure (link from the email)",
+        parameters=[OpenApiParameter("token", str, required=True)],
+        responses={
+            200: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="PrivacyOutcome",
+                    serializers=[PrivacyExportSerializer, PrivacyErasedSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="The export download, or the erasure's result.",
+            ),
+            400: ERROR_400,
+            429: ERROR_429,
+        },
+    )
+    def get(self, request):
+        return self._confirm(request)
+
+    @extend_schema(
+        summary="Carry out a confirmed export or erasure (POST form of the link)",
+        parameters=[OpenApiParameter("token", str, required=True)],
+        request=None,
+        responses={200: PrivacyErasedSerializer, 400: ERROR_400, 429: ERROR_429},
+    )
+    def post(self, request):
+        return self._confirm(request)
 
 
 class ReplyUnsubscribeView(APIView):

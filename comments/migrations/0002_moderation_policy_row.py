@@ -7,7 +7,10 @@ from django.db import migrations
 
 def create_policy(apps, schema_editor):
     ModerationPolicy = apps.get_model("comments", "ModerationPolicy")
-    ModerationPolicy.objects.get_or_create(pk=1, defaults=dict(settings.COMMENTS_DEFAULTS))
+    # Only the fields this migration's model has; later fields take their column defaults.
+    known = {field.name for field in ModerationPolicy._meta.get_fields()}
+    defaults = {k: v for k, v in settings.COMMENTS_DEFAULTS.items() if k in known}
+    ModerationPolicy.objects.get_or_create(pk=1, defaults=defaults)
 
 
 class Migration(migrations.Migration):

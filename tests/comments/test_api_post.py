@@ -155,6 +155,7 @@ def test_post_answers_201_approved_when_policy_publishes_at_once(api_client, art
         "submitted_at",
         "depth",
         "status",
+        "edit_token",
     }
     stored = Comment.objects.get(pk=body["id"])
     assert stored.status == Comment.Status.APPROVED

@@ -1,0 +1,211 @@
+"""Readers' control over their data: export, erasure, metadata retention.
+
+- A reader asks (`POST /api/v1/privacy/requests/`); the answer is the same whether or not
+  the address has comments. A background task looks the address up and, only if it has
+  comments, emails it a signed link that expires (PRIVACY_LINK_MAX_AGE, 48 h).
+- Following the link exports (a JSON download, as often as wanted while it is valid) or
+  erases (once). Staff can run both for an address in the admin; every run is logged in
+  `PrivacyRequest` with who and when.
+- Erasure anonymizes like WordPress's eraser: name "Anonymous", email, URL and user
+  agent emptied, IP removed, link to a user dropped; bodies of comments not approved are
+  removed; approved bodies are kept or replaced, by policy. Threads and counts stay.
+- `purge_comment_metadata` removes IPs and user agents older than the retention period.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cms import links
+from comments.models import Comment, ModerationPolicy, PrivacyRequest
+
+LINK_SALT = "comments.privacy-request"
+ANONYMOUS = "Anonymous"
+REMOVED_BODY = "[removed at the author's request]"
+
+
+class InvalidPrivacyLink(Exception):
+    """The link is forged, malformed, expired, or an erasure link already used."""
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_digest(email: str) -> str:
+    """A keyed hash of the address, for the log (never shown publicly)."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, normalize_email(email).encode(), hashlib.sha256).hexdigest()
+
+
+def link_token(request: PrivacyRequest) -> str:
+    return signing.dumps({"r": request.pk, "k": request.kind}, salt=LINK_SALT, compress=True)
+
+
+def link_url(request: PrivacyRequest) -> str:
+    return links.absolute(reverse("api:privacy-confirm") + f"?token={link_token(request)}")
+
+
+def request_for_token(token: str) -> PrivacyRequest:
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=settings.PRIVACY_LINK_MAX_AGE)
+        request = PrivacyRequest.objects.get(pk=int(data["r"]), kind=data["k"])
+    except signing.SignatureExpired:
+        raise InvalidPrivacyLink("This link has expired. Please ask again.") from None
+    except (
+        signing.BadSignature,
+        PrivacyRequest.DoesNotExist,
+        KeyError,
+        TypeError,
+        ValueError,
+    ):
+        raise InvalidPrivacyLink("This link is not valid.") from None
+    if request.kind == PrivacyRequest.Kind.ERASE and request.completed_at is not None:
+        raise InvalidPrivacyLink("This erasure link has already been used.")
+    return request
+
+
+def privacy_request_receive(*, email: str, kind: str) -> None:
+    """What the public endpoint does: queue the work and return. Whether the address
+    has comments is decided in the task, so the answer and its timing say nothing."""
+    from comments import tasks
+
+    address = normalize_email(email)
+    transaction.on_commit(lambda: tasks.handle_privacy_request.enqueue(address, kind))
+
+
+def privacy_request_mail_link(*, email: str, kind: str) -> PrivacyRequest | None:
+    """If the address has comments, record the request and email it the signed link."""
+    address = normalize_email(email)
+    if not Comment.objects.filter(author_email=address).exists():
+        return None
+    request = PrivacyRequest.objects.create(
+        kind=kind,
+        source=PrivacyRequest.Source.READER,
+        email=address,
+        email_digest=email_digest(address),
+    )
+    hours = settings.PRIVACY_LINK_MAX_AGE // 3600
+    action = "download a copy of" if kind == PrivacyRequest.Kind.EXPORT else "erase"
+    body = (
+        f"Someone (hopefully you) asked to {action} the comments written with this address "
+        f"on {settings.SITE_NAME}.\n\n"
+        f"To go ahead, open this link within {hours} hours:\n{link_url(request)}\n\n"
+        "If you did not ask for this, ignore this email: nothing will happen.\n"
+    )
+    subject = f"[{settings.SITE_NAME}] Confirm your {request.get_kind_display().lower()} request"
+    EmailMessage(subject=subject, body=body, to=[address]).send(fail_silently=False)
+    return request
+
+
+def comments_export(*, email: str) -> dict:
+    """Every comment written with the address, with everything stored about it."""
+    address = normalize_email(email)
+    comments = (
+        Comment.objects.filter(author_email=address)
+        .select_related("article")
+        .order_by("submitted_at", "id")
+    )
+    return {
+        "email": address,
+        "exported_at": timezone.now().isoformat(),
+        "comments": [
+            {
+                "id": c.pk,
+                "article_title": c.article.title,
+                "article_url": links.absolute(links.article_path(c.article)),
+                "author_name": c.author_name,
+                "author_email": c.author_email,
+                "author_url": c.author_url,
+                "ip_address": c.ip_address,
+                "user_agent": c.user_agent,
+                "submitted_at": c.submitted_at.isoformat(),
+                "body": c.body,
+                "status": c.status,
+                "parent": c.parent_id,
+            }
+            for c in comments
+        ],
+    }
+
+
+@transaction.atomic
+def comments_erase(*, email: str) -> int:
+    """Anonymize every comment written with the address. Returns how many."""
+    address = normalize_email(email)
+    policy = ModerationPolicy.load()
+    comments = Comment.objects.select_for_update().filter(author_email=address)
+    ids = list(comments.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    anonymous = {
+        "author_name": ANONYMOUS,
+        "author_email": "",
+        "author_url": "",
+        "user_agent": "",
+        "ip_address": None,
+        "user": None,
+        "notify_replies": False,
+        "edit_key_hash": "",
+    }
+    Comment.objects.filter(pk__in=ids).update(**anonymous)
+    Comment.objects.filter(pk__in=ids).exclude(status=Comment.Status.APPROVED).update(body="")
+    if not policy.erase_keeps_approved_bodies:
+        Comment.objects.filter(pk__in=ids, status=Comment.Status.APPROVED).update(body=REMOVED_BODY)
+    return len(ids)
+
+
+@transaction.atomic
+def privacy_request_complete(*, request: PrivacyRequest) -> dict | int:
+    """Carry out a reader's confirmed request: the export data, or the erasure count."""
+    if request.kind == PrivacyRequest.Kind.EXPORT:
+        data = comments_export(email=request.email)
+        request.comments_affected = len(data["comments"])
+        request.completed_at = request.completed_at or timezone.now()
+        request.save(update_fields=["comments_affected", "completed_at"])
+        return data
+    # Lock the row: two clicks on the same erasure link run it once.
+    locked = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.completed_at is not None:
+        raise InvalidPrivacyLink("This erasure link has already been used.")
+    count = comments_erase(email=locked.email)
+    locked.comments_affected = count
+    locked.completed_at = timezone.now()
+    locked.email = ""  # the log keeps only the keyed hash of an erased address
+    locked.save(update_fields=["comments_affected", "completed_at", "email"])
+    return count
+
+
+@transaction.atomic
+def privacy_staff_run(*, email: str, kind: str, staff_user) -> tuple[PrivacyRequest, dict | int]:
+    """A moderator exports or erases an address's comments from the admin; logged."""
+    address = normalize_email(email)
+    request = PrivacyRequest.objects.create(
+        kind=kind,
+        source=PrivacyRequest.Source.STAFF,
+        email=address,
+        email_digest=email_digest(address),
+        requested_by=staff_user,
+    )
+    return request, privacy_request_complete(request=request)
+
+
+def comment_metadata_purge(*, now=None, older_than_days: int | None = None) -> int:
+    """Remove IP addresses and user agents of comments older than the retention period.
+    Flood control only looks back seconds, so recent comments keep what it needs."""
+    now = now or timezone.now()
+    days = older_than_days or ModerationPolicy.load().metadata_retention_days
+    cutoff = now - timedelta(days=max(days, 1))
+    stale = Comment.objects.filter(submitted_at__lt=cutoff).exclude(
+        ip_address__isnull=True, user_agent=""
+    )
+    return stale.update(ip_address=None, user_agent="")
