@@ -207,9 +207,22 @@ def test_unsubscribe_post_one_click_and_forged_tokens(client, policy, article):
 
 
 def test_with_the_database_backend_tasks_wait_for_the_worker(
-    client, policy, article, moderator, mailoutbox, django_capture_on_commit_callbacks, settings
+    client,
+    policy,
+    article,
+    moderator,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    settings,
+    monkeypatch,
 ):
     from django_tasks_db.models import DBTaskResult
+
+    # The worker closes stale connections between tasks; inside the test's transaction
+    # that would close the test's own connection (PostgreSQL), so keep it open.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with django_capture_on_commit_callbacks(execute=True):
