@@ -8,7 +8,7 @@ DEPS_STAMP := $(VENV)/.deps-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint suite e2e e2e-deps setup demo clean
+.PHONY: run test lint suite e2e e2e-deps setup demo worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,15 @@ run: $(DEPS_STAMP)
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The background task worker (notification emails, privacy requests, metadata purge).
+# Run it beside the web server with the same TASKS_BACKEND=database environment; without
+# it (the `make run` default, TASKS_BACKEND=immediate) tasks run inside the request.
+worker: export DJANGO_DEBUG ?= 1
+worker: export TASKS_BACKEND ?= database
+worker: $(DEPS_STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py db_worker
 
 lint: $(DEPS_STAMP)
 	$(BIN)/ruff check .
