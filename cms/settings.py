@@ -117,6 +117,8 @@ MIDDLEWARE = [
     # ETag from the response body and 304 on If-None-Match / If-Modified-Since.
     "django.middleware.http.ConditionalGetMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it sees exceptions from views first: database down → 503, not 500.
+    "cms.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"

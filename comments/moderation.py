@@ -122,7 +122,10 @@ def flood(sub: Submission) -> Verdict | None:
             reject="flood", reason="You are commenting too fast.", retry_after=max(wait, 1)
         )
     for key in _flood_keys(sub):
-        if not django_cache.add(key, 1, timeout=interval):
+        # False means the key exists: another request got there first. With Redis down
+        # (django-redis IGNORE_EXCEPTIONS) `add` answers None: the database check above
+        # still holds, and posting must not stop because the cache did.
+        if django_cache.add(key, 1, timeout=interval) is False:
             return Verdict(
                 reject="flood", reason="You are commenting too fast.", retry_after=interval
             )
