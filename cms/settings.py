@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "articles",
     "comments",
 ]
@@ -114,12 +116,48 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # ETag from the response body and 304 on If-None-Match / If-Modified-Since.
     "django.middleware.http.ConditionalGetMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last, so it sees exceptions from views first: database down → 503, not 500.
+    # Near the end, so it sees exceptions from views first: database down → 503, not 500.
     "cms.middleware.DatabaseUnavailableMiddleware",
+    # django-axes wants to be last: it turns a locked-out login into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # Admin login brute-force protection: counts failures, locks out (django-axes).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)  # hours
+# Lock a username tried from one address, so an attacker cannot lock staff out from afar.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# The same trusted client IP as everywhere else (TRUSTED_PROXY_COUNT), not a raw header.
+AXES_CLIENT_IP_CALLABLE = "cms.client_ip.client_ip"
+
+# Content-Security-Policy (django-csp). The admin and the API docs page (Swagger UI from
+# local files, its init script served separately) work under it: no inline scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # Swagger UI and the admin set inline style attributes.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "cms.urls"
 WSGI_APPLICATION = "cms.wsgi.application"
@@ -245,9 +283,11 @@ REST_FRAMEWORK = {
         # disk), so this one refuses any body declared larger than the limit.
         "cms.parsers.BoundedMultiPartParser",
     ],
+    # Sessions (the admin's login, CSRF-protected) and revocable tokens (Admin → Tokens);
+    # no Basic auth, so passwords never travel with API calls.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -286,7 +326,10 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_private_data": {"()": "cms.logging.RedactPrivateData"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_private_data"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         # Do not let request logging print submitted bodies; Django never logs them.

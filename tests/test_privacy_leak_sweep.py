@@ -134,8 +134,9 @@ def private_comments():
     return {"article": article, "comments": created, "category": child, "tag": tag}
 
 
-def _assert_clean(response, label: str):
-    assert response.status_code < 500, f"{label}: {response.status_code}"
+def _assert_clean(response, label: str, server_error_expected: bool = False):
+    if not server_error_expected:
+        assert response.status_code < 500, f"{label}: {response.status_code}"
     content = response.content.decode("utf-8", errors="replace")
     headers = "\n".join(f"{key}: {value}" for key, value in response.headers.items())
     haystack = (content + "\n" + headers).lower()
@@ -288,3 +289,70 @@ def test_public_comment_list_shows_the_comments_it_must(client, private_comments
     bodies = [item["body"] for item in response.json()["results"]]
     assert "Top-level comment 1" in bodies
     assert "A reply 1" in bodies
+
+
+def test_error_answers_and_log_lines_carry_no_private_data(client, private_comments, monkeypatch):
+    """Every error status the public can provoke, with private values in the request,
+    and every log line those requests produce, as the configured handler writes them."""
+    import io
+    import logging
+
+    console = next(
+        h
+        for h in logging.getLogger().handlers
+        if any(type(f).__name__ == "RedactPrivateData" for f in h.filters)
+    )
+    written = io.StringIO()
+    previous_stream = console.setStream(written)
+    article = private_comments["article"]
+    url = f"/api/v1/articles/{article.slug}/comments/"
+    private = {"author_name": "X", "author_email": EMAILS[0], "body": "Private test body"}
+
+    def post(payload, **extra):
+        return client.post(
+            url,
+            data=payload if isinstance(payload, bytes | str) else json.dumps(payload),
+            content_type="application/json",
+            REMOTE_ADDR=IPS[0],
+            HTTP_USER_AGENT=USER_AGENTS[0],
+            **extra,
+        )
+
+    answers = {}
+    answers[400] = post(f'{{"author_email": "{EMAILS[0]}", "body": ')  # broken JSON
+    answers[413] = post(json.dumps({**private, "body": EMAILS[0] * 20000}))
+    answers[405] = client.put(
+        "/api/v1/articles/", data=json.dumps(private), content_type="application/json"
+    )
+    answers[404] = client.get(f"/api/v1/articles/{EMAILS[0]}/")
+    first = post(private)
+    assert first.status_code in (201, 202)
+    answers[409] = post(private)  # the same comment again (no flood: interval is 0)
+    policy = ModerationPolicy.load()
+    policy.flood_interval_seconds = 60
+    policy.save()
+    answers[429] = post({**private, "body": "Another one"})
+    policy.comments_open = False
+    policy.save()
+    answers[403] = post({**private, "body": "Closed now"})
+
+    from comments import selectors
+
+    def explode(**kwargs):
+        raise RuntimeError(f"boom {EMAILS[0]} {IPS[0]}")
+
+    monkeypatch.setattr(selectors, "public_thread", explode)
+    client.raise_request_exception = False
+    answers[500] = client.get(url)
+
+    for status, response in answers.items():
+        assert response.status_code == status, (status, response.content[:200])
+        assert response["Content-Type"].startswith("application/json"), status
+        assert "detail" in response.json() or status == 400
+        assert "Traceback" not in response.content.decode()
+        _assert_clean(response, f"error {status}", server_error_expected=status == 500)
+    console.setStream(previous_stream)
+    log_text = written.getvalue()
+    assert "RuntimeError: boom [email] [ip]" in log_text  # the 500 was logged, redacted
+    for needle in _forbidden_strings():
+        assert needle.lower() not in log_text.lower(), f"a log line carries {needle!r}"
