@@ -368,7 +368,21 @@ def test_body_at_the_default_maximum_is_accepted_and_one_over_refused(api_client
 
 
 @pytest.mark.parametrize(
-    "name", ["status", "ip_address", "article", "is_listed", "user", "moderated_by", "depth"]
+    "name",
+    [
+        "status",
+        "ip_address",
+        "user_agent",
+        "moderated_by",
+        "submitted_at",
+        "id",
+        "article",
+        "is_listed",
+        "user",
+        "depth",
+        "edit_key_hash",
+        "notify_replies_token",
+    ],
 )
 def test_unknown_field_is_refused_naming_it(api_client, article, name):
     response = api_client.post(
