@@ -1,20 +1,41 @@
 """Shared OpenAPI descriptions of the API's error answers."""
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 DetailErrorSerializer = inline_serializer(
     name="DetailError", fields={"detail": serializers.CharField()}
 )
-FieldErrorsSerializer = inline_serializer(
-    name="FieldErrors",
-    fields={
-        "field_name": serializers.ListField(
-            child=serializers.CharField(),
-            help_text="One entry per invalid field (or non_field_errors), each a list of messages.",
-        )
-    },
-)
+
+
+class FieldErrorsSerializer(serializers.Serializer):
+    """DRF's 400 body: one key per invalid field (documented by the extension below)."""
+
+
+class FieldErrorsExtension(OpenApiSerializerExtension):
+    """A 400 body's keys are the names of the invalid fields, so the schema is a map, not
+    an object with a fixed property: `{"author_email": ["Enter a valid email address."]}`.
+    A message is a list of strings, or an object for a list's items (`{"ids": {"0":
+    [...]}}`); a body that cannot be parsed at all answers `{"detail": "..."}`."""
+
+    target_class = FieldErrorsSerializer
+
+    def get_name(self, auto_schema, direction):
+        return "FieldErrors"
+
+    def map_serializer(self, auto_schema, direction):
+        messages = {"type": "array", "items": {"type": "string"}}
+        return {
+            "type": "object",
+            "description": (
+                "Invalid input: each key names a field (or non_field_errors) and holds its "
+                "messages; `detail` alone when the request body could not be parsed."
+            ),
+            "properties": {"detail": {"type": "string"}, "non_field_errors": messages},
+            "additionalProperties": {"anyOf": [messages, {"type": "object"}]},
+        }
+
 
 ERROR_400 = OpenApiResponse(FieldErrorsSerializer, description="Invalid input, by field.")
 ERROR_401 = OpenApiResponse(DetailErrorSerializer, description="Authentication required.")

@@ -300,6 +300,7 @@ REST_FRAMEWORK = {
         "comment_flag": os.environ.get("THROTTLE_COMMENT_FLAG", "20/hour"),
         "comment_edit": os.environ.get("THROTTLE_COMMENT_EDIT", "30/hour"),
         "privacy_request": os.environ.get("THROTTLE_PRIVACY_REQUEST", "5/hour"),
+        "privacy_confirm": os.environ.get("THROTTLE_PRIVACY_CONFIRM", "30/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

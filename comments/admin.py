@@ -164,6 +164,16 @@ class ModerationPolicyAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Readers' data",
+            {
+                "fields": [
+                    "edit_window_minutes",
+                    "erase_keeps_approved_bodies",
+                    "metadata_retention_days",
+                ]
+            },
+        ),
     ]
 
     def has_add_permission(self, request):

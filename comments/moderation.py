@@ -125,10 +125,15 @@ def flood(sub: Submission) -> Verdict | None:
         # False means the key exists: another request got there first. With Redis down
         # (django-redis IGNORE_EXCEPTIONS) `add` answers None: the database check above
         # still holds, and posting must not stop because the cache did.
-        if django_cache.add(key, 1, timeout=interval) is False:
+        added = django_cache.add(key, 1, timeout=interval)
+        if added is False:
             return Verdict(
                 reject="flood", reason="You are commenting too fast.", retry_after=interval
             )
+        if added is None:
+            # The cache is failing: a hung Redis costs a socket timeout per call, so do
+            # not wait for it a second time on the next key.
+            break
     return None
 
 

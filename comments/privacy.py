@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -71,6 +72,9 @@ def request_for_token(token: str) -> PrivacyRequest:
         raise InvalidPrivacyLink("This link is not valid.") from None
     if request.kind == PrivacyRequest.Kind.ERASE and request.completed_at is not None:
         raise InvalidPrivacyLink("This erasure link has already been used.")
+    if not request.email:
+        # The address has been erased since: the log no longer knows it.
+        raise InvalidPrivacyLink("This link is no longer valid.")
     return request
 
 
@@ -110,8 +114,10 @@ def privacy_request_mail_link(*, email: str, kind: str) -> PrivacyRequest | None
 def comments_export(*, email: str) -> dict:
     """Every comment written with the address, with everything stored about it."""
     address = normalize_email(email)
+    # An empty address (an erased log entry) must not match every anonymized comment.
     comments = (
         Comment.objects.filter(author_email=address)
+        .exclude(author_email="")
         .select_related("article")
         .order_by("submitted_at", "id")
     )
@@ -142,6 +148,8 @@ def comments_export(*, email: str) -> dict:
 def comments_erase(*, email: str) -> int:
     """Anonymize every comment written with the address. Returns how many."""
     address = normalize_email(email)
+    if not address:  # an erased log entry: never "every comment without an address"
+        return 0
     policy = ModerationPolicy.load()
     comments = Comment.objects.select_for_update().filter(author_email=address)
     ids = list(comments.values_list("pk", flat=True))
@@ -177,11 +185,17 @@ def privacy_request_complete(*, request: PrivacyRequest) -> dict | int:
     locked = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
     if locked.completed_at is not None:
         raise InvalidPrivacyLink("This erasure link has already been used.")
+    if not locked.email:  # another erasure of this address ran meanwhile
+        raise InvalidPrivacyLink("This link is no longer valid.")
     count = comments_erase(email=locked.email)
     locked.comments_affected = count
     locked.completed_at = timezone.now()
-    locked.email = ""  # the log keeps only the keyed hash of an erased address
-    locked.save(update_fields=["comments_affected", "completed_at", "email"])
+    locked.save(update_fields=["comments_affected", "completed_at"])
+    # The log keeps only the keyed hash of an erased address: in this entry and in every
+    # earlier one (exports, unused links), whose links then stop working.
+    PrivacyRequest.objects.filter(
+        Q(email=locked.email) | Q(email_digest=locked.email_digest)
+    ).update(email="")
     return count
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -44,6 +44,19 @@ def _enqueue_after_commit(task, *args) -> None:
             logger.exception("Could not enqueue %s%r", task.name, args)
 
     transaction.on_commit(enqueue)
+
+
+def _locked(queryset):
+    """`SELECT ... FOR NO KEY UPDATE` where the database has it (PostgreSQL), else FOR UPDATE.
+
+    We never change a comment's id, so the weaker lock still serializes posts and
+    moderation on the same rows. A plain FOR UPDATE would also block the FOR KEY SHARE
+    lock PostgreSQL's deferred foreign-key check takes at COMMIT: a bulk approval that
+    updates a reply twice (status, then is_listed) checks the reply's parent at COMMIT,
+    while holding the article's row for its count; a reader replying to that parent held
+    it FOR UPDATE and waited for the article's row: a deadlock (503) under load.
+    """
+    return queryset.select_for_update(no_key=connection.features.has_select_for_no_key_update)
 
 
 class CommentRefused(Exception):
@@ -121,7 +134,7 @@ def _validated_parent(*, article: Article, parent_id: int | None, policy: Modera
         return None
     # Locked so a moderator cannot hide the parent between this check and our insert.
     parent = (
-        Comment.objects.select_for_update()
+        _locked(Comment.objects)
         .filter(pk=parent_id, article=article)
         .only("id", "depth", "is_listed", "article_id")
         .first()
@@ -220,7 +233,7 @@ def comment_edit(*, comment: Comment, body: str, now=None) -> Comment:
         raise ValidationError(
             {"body": [f"Ensure this field has no more than {policy.max_body_length} characters."]}
         )
-    comment = Comment.objects.select_for_update().select_related("article").get(pk=comment.pk)
+    comment = _locked(Comment.objects).select_related("article").get(pk=comment.pk)
     submission = Submission(
         article=comment.article,
         policy=policy,
@@ -237,7 +250,10 @@ def comment_edit(*, comment: Comment, body: str, now=None) -> Comment:
     steps = [(path, step) for path, step in pipeline_steps() if path not in EDIT_SKIPPED_STEPS]
     verdict = run_pipeline(submission, steps)
     Comment.objects.filter(pk=comment.pk).update(body=body)
-    if verdict.status and verdict.status != comment.status:
+    # Spam stays spam (a honeypot hit, which the edit pipeline cannot see again, or a
+    # moderator's call): an edit is no way out of it; only a moderator releases it.
+    keeps_spam = comment.status == Comment.Status.SPAM
+    if verdict.status and verdict.status != comment.status and not keeps_spam:
         comments_moderate(ids=[comment.pk], status=verdict.status, now=now)
     comment.refresh_from_db()
     return comment
@@ -265,7 +281,7 @@ def comments_moderate(
     now = now or timezone.now()
     # Lock in primary-key order so two bulk moderations cannot deadlock.
     locked = list(
-        Comment.objects.select_for_update()
+        _locked(Comment.objects)
         .filter(pk__in=list(ids))
         .order_by("pk")
         .only("id", "status", "article_id", "parent_id", "depth", "is_listed")
@@ -326,7 +342,7 @@ def _refresh_listing(roots: list[Comment]) -> None:
     frontier = list(nodes)
     while frontier:
         children = list(
-            Comment.objects.select_for_update()
+            _locked(Comment.objects)
             .filter(parent_id__in=frontier)
             .exclude(pk__in=list(nodes))
             .values_list("pk", "parent_id", "status", "is_listed")

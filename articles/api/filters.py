@@ -59,6 +59,8 @@ class ArticleFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        # A stable order: ties (same title, same count) are broken newest first.
-        ordering = self.form.cleaned_data.get("ordering") or ["-published_at"]
+        # A stable order: ties (same title, same count) are broken newest first. Empty
+        # terms ("?ordering=,title,") are skipped, as OrderingFilter itself does.
+        terms = [term for term in self.form.cleaned_data.get("ordering") or [] if term]
+        ordering = terms or ["-published_at"]
         return queryset.order_by(*ordering, "-published_at", "-id")

@@ -71,10 +71,18 @@ class CommentInputSerializer(StrictInputSerializer):
             self.fields[honeypot_name] = self.fields.pop("honeypot")
 
 
+def _author_url_output():
+    # Stored blank when the commenter gave none: a "uri"-formatted string would not admit "".
+    return serializers.CharField(
+        read_only=True, help_text="The commenter's http(s) URL, or an empty string."
+    )
+
+
 class CommentSerializer(serializers.ModelSerializer):
     """A comment as the public sees it."""
 
     parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    author_url = _author_url_output()
     body_html = serializers.SerializerMethodField()
 
     class Meta:
@@ -160,7 +168,10 @@ class ModerationCommentSerializer(serializers.ModelSerializer):
     """Staff only: every field, the private ones included."""
 
     article = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    moderated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author_url = _author_url_output()
+    moderated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     flag_count = serializers.IntegerField(read_only=True)
 
     class Meta:

@@ -25,3 +25,9 @@ class CommentEditThrottle(ClientIPThrottle):
 
 class PrivacyRequestThrottle(ClientIPThrottle):
     scope = "privacy_request"
+
+
+class PrivacyConfirmThrottle(ClientIPThrottle):
+    """Following a link (download twice, then erase) must not eat the request quota."""
+
+    scope = "privacy_confirm"

@@ -49,6 +49,7 @@ from comments.api.throttles import (
     CommentEditThrottle,
     CommentFlagThrottle,
     CommentPostThrottle,
+    PrivacyConfirmThrottle,
     PrivacyRequestThrottle,
 )
 from comments.models import Comment
@@ -208,6 +209,11 @@ _EDIT_TOKEN_HEADER = OpenApiParameter(
 )
 
 
+# An unknown comment id answers 403 like a wrong token (nothing is revealed); only an id
+# that is not a database id at all (not 1-18 digits) is a 404, from the URL router.
+_NO_SUCH_ROUTE = OpenApiResponse(ERROR_404.response, description="Not a comment id.")
+
+
 class CommentDetailView(APIView):
     """The author edits or withdraws their comment within the edit window."""
 
@@ -225,7 +231,13 @@ class CommentDetailView(APIView):
         summary="Edit your comment (body only); moderation runs again",
         parameters=[_EDIT_TOKEN_HEADER],
         request=CommentEditInputSerializer,
-        responses={200: CommentEditedSerializer, 400: ERROR_400, 403: ERROR_403, 429: ERROR_429},
+        responses={
+            200: CommentEditedSerializer,
+            400: ERROR_400,
+            403: ERROR_403,
+            404: _NO_SUCH_ROUTE,
+            429: ERROR_429,
+        },
     )
     def patch(self, request, pk: int):
         comment = self._comment(request, pk)
@@ -242,7 +254,7 @@ class CommentDetailView(APIView):
     @extend_schema(
         summary="Withdraw your comment",
         parameters=[_EDIT_TOKEN_HEADER],
-        responses={204: None, 403: ERROR_403, 429: ERROR_429},
+        responses={204: None, 403: ERROR_403, 404: _NO_SUCH_ROUTE, 429: ERROR_429},
     )
     def delete(self, request, pk: int):
         services.comment_withdraw(comment=self._comment(request, pk))
@@ -276,11 +288,22 @@ class PrivacyRequestView(APIView):
         )
 
 
+# GET and POST carry out the same link: an export link answers the download either way.
+_PRIVACY_OUTCOME = OpenApiResponse(
+    PolymorphicProxySerializer(
+        component_name="PrivacyOutcome",
+        serializers=[PrivacyExportSerializer, PrivacyErasedSerializer],
+        resource_type_field_name=None,
+    ),
+    description="The export download, or the erasure's result.",
+)
+
+
 class PrivacyConfirmView(APIView):
     """The link from the email. Export: a JSON download (while the link is valid).
     Erase: done at once, and the link is spent."""
 
-    throttle_classes = [PrivacyRequestThrottle]
+    throttle_classes = [PrivacyConfirmThrottle]
 
     def _confirm(self, request):
         try:
@@ -301,14 +324,7 @@ class PrivacyConfirmView(APIView):
         summary="Carry out a confirmed export or erasure (link from the email)",
         parameters=[OpenApiParameter("token", str, required=True)],
         responses={
-            200: OpenApiResponse(
-                PolymorphicProxySerializer(
-                    component_name="PrivacyOutcome",
-                    serializers=[PrivacyExportSerializer, PrivacyErasedSerializer],
-                    resource_type_field_name=None,
-                ),
-                description="The export download, or the erasure's result.",
-            ),
+            200: _PRIVACY_OUTCOME,
             400: ERROR_400,
             429: ERROR_429,
         },
@@ -320,7 +336,7 @@ class PrivacyConfirmView(APIView):
         summary="Carry out a confirmed export or erasure (POST form of the link)",
         parameters=[OpenApiParameter("token", str, required=True)],
         request=None,
-        responses={200: PrivacyErasedSerializer, 400: ERROR_400, 429: ERROR_429},
+        responses={200: _PRIVACY_OUTCOME, 400: ERROR_400, 429: ERROR_429},
     )
     def post(self, request):
         return self._confirm(request)
@@ -366,6 +382,7 @@ class ReplyUnsubscribeView(APIView):
             400: ERROR_400,
             401: ERROR_401,
             403: ERROR_403,
+            404: OpenApiResponse(ERROR_404.response, description="No such page."),
         },
     ),
     retrieve=extend_schema(

@@ -365,6 +365,9 @@ def _policy_form_data(**overrides) -> dict:
         "max_depth": "5",
         "max_body_length": "5000",
         "flag_threshold": "3",
+        "edit_window_minutes": "15",
+        "erase_keeps_approved_bodies": "on",
+        "metadata_retention_days": "30",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
