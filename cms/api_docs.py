@@ -43,6 +43,10 @@ ERROR_403 = OpenApiResponse(DetailErrorSerializer, description="Forbidden.")
 ERROR_404 = OpenApiResponse(DetailErrorSerializer, description="Not found.")
 ERROR_409 = OpenApiResponse(DetailErrorSerializer, description="Conflict.")
 ERROR_413 = OpenApiResponse(DetailErrorSerializer, description="Request body too large.")
+ERROR_415 = OpenApiResponse(
+    DetailErrorSerializer,
+    description="Unsupported Content-Type: send application/json or a form encoding.",
+)
 ERROR_429 = OpenApiResponse(
     DetailErrorSerializer, description="Too many requests (see Retry-After)."
 )

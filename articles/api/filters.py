@@ -1,9 +1,33 @@
 """Filters of the public article list. Unknown slugs answer 400 naming the parameter."""
 
+import datetime
+
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django_filters.fields import IsoDateTimeField
 
 from articles.models import Article, Author, Category, Tag
+
+
+class UTCIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, converted to UTC before it reaches the database: PostgreSQL
+    refuses UTC offsets beyond ±15:59 that ISO 8601 and Python accept (`-19:19`), and an
+    instant outside years 1-9999 once in UTC (`0001-01-01T00:00+05:00`) cannot be stored
+    at all. Both are the client's mistake: 400, not a database error."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCIsoDateTimeField
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -27,10 +51,10 @@ class ArticleFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search", max_length=200, help_text="Words in the title, excerpt or body."
     )
-    published_after = django_filters.IsoDateTimeFilter(
+    published_after = UTCIsoDateTimeFilter(
         field_name="published_at", lookup_expr="gte", help_text="ISO 8601 date-time, inclusive."
     )
-    published_before = django_filters.IsoDateTimeFilter(
+    published_before = UTCIsoDateTimeFilter(
         field_name="published_at", lookup_expr="lte", help_text="ISO 8601 date-time, inclusive."
     )
     ordering = django_filters.OrderingFilter(

@@ -24,7 +24,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.models import Article
-from cms.api_docs import ERROR_400, ERROR_401, ERROR_403, ERROR_404, ERROR_409, ERROR_413, ERROR_429
+from cms.api_docs import (
+    ERROR_400,
+    ERROR_401,
+    ERROR_403,
+    ERROR_404,
+    ERROR_409,
+    ERROR_413,
+    ERROR_415,
+    ERROR_429,
+)
 from cms.client_ip import client_ip
 from cms.converters import DatabaseIdConverter
 from comments import notifications, privacy, selectors, services
@@ -122,6 +131,7 @@ def _refusal(exc: services.CommentRefused) -> exceptions.APIException:
             404: ERROR_404,
             409: ERROR_409,
             413: ERROR_413,
+            415: ERROR_415,
             429: ERROR_429,
         },
     ),
@@ -180,7 +190,14 @@ class CommentFlagView(APIView):
     @extend_schema(
         summary="Report a comment",
         request=FlagInputSerializer,
-        responses={202: FlagResponseSerializer, 400: ERROR_400, 404: ERROR_404, 429: ERROR_429},
+        responses={
+            202: FlagResponseSerializer,
+            400: ERROR_400,
+            404: ERROR_404,
+            413: ERROR_413,
+            415: ERROR_415,
+            429: ERROR_429,
+        },
     )
     def post(self, request, pk: int):
         comment = get_object_or_404(
@@ -236,6 +253,8 @@ class CommentDetailView(APIView):
             400: ERROR_400,
             403: ERROR_403,
             404: _NO_SUCH_ROUTE,
+            413: ERROR_413,
+            415: ERROR_415,
             429: ERROR_429,
         },
     )
@@ -271,7 +290,13 @@ class PrivacyRequestView(APIView):
             "revealed. If it has, a signed link (valid 48 hours) is emailed to it."
         ),
         request=PrivacyRequestInputSerializer,
-        responses={202: FlagResponseSerializer, 400: ERROR_400, 429: ERROR_429},
+        responses={
+            202: FlagResponseSerializer,
+            400: ERROR_400,
+            413: ERROR_413,
+            415: ERROR_415,
+            429: ERROR_429,
+        },
     )
     def post(self, request):
         serializer = PrivacyRequestInputSerializer(data=request.data)
@@ -403,6 +428,8 @@ class ReplyUnsubscribeView(APIView):
             401: ERROR_401,
             403: ERROR_403,
             404: ERROR_404,
+            413: ERROR_413,
+            415: ERROR_415,
         },
     ),
 )
@@ -440,6 +467,8 @@ class ModerationCommentViewSet(
             400: ERROR_400,
             401: ERROR_401,
             403: ERROR_403,
+            413: ERROR_413,
+            415: ERROR_415,
         },
     )
     @action(detail=False, methods=["post"])
