@@ -30,6 +30,9 @@ from comments.models import ModerationPolicy
     ),
 )
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    # Public reads: credentials are not needed, so a stale or wrong one is ignored
+    # rather than refused with an (undocumented) 403.
+    authentication_classes: list = []
     serializer_class = CategorySerializer
     lookup_field = "slug"
     filter_backends = []
@@ -45,6 +48,9 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One tag", responses={200: TagSerializer, 404: ERROR_404}),
 )
 class TagViewSet(viewsets.ReadOnlyModelViewSet):
+    # Public reads: credentials are not needed, so a stale or wrong one is ignored
+    # rather than refused with an (undocumented) 403.
+    authentication_classes: list = []
     serializer_class = TagSerializer
     lookup_field = "slug"
     filter_backends = []
@@ -73,6 +79,9 @@ class TagViewSet(viewsets.ReadOnlyModelViewSet):
     ),
 )
 class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
+    # Public reads: credentials are not needed, so a stale or wrong one is ignored
+    # rather than refused with an (undocumented) 403.
+    authentication_classes: list = []
     lookup_field = "slug"
     filterset_class = ArticleFilter
 

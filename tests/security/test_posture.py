@@ -128,3 +128,9 @@ def test_production_settings_secure_cookies_and_redirects(tmp_path):
         "SESSION_COOKIE_HTTPONLY": True,
         "DEBUG": False,
     }
+
+
+@pytest.mark.parametrize("url", ["/api/v1/articles/", "/api/v1/categories/", "/api/v1/tags/"])
+def test_public_reads_ignore_a_wrong_token(api_client, url):
+    api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert api_client.get(url).status_code == 200
