@@ -203,7 +203,20 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    comments_enabled = models.BooleanField(default=True)
+    comments_enabled = models.BooleanField(
+        default=True, help_text="Open for comments (a site-wide close still wins)."
+    )
+    comments_premoderate = models.BooleanField(
+        default=False, help_text="Hold every comment on this article for moderation."
+    )
+    comments_premoderate_links = models.BooleanField(
+        default=False, help_text="Hold comments with any link on this article."
+    )
+    comments_message = models.TextField(
+        blank=True,
+        max_length=1000,
+        help_text="Plain text shown above the comments (house rules, a note on the story).",
+    )
     # Approved comments, maintained by the comments services (never hand-edited), so
     # lists and ordering by comment count need no aggregate over the comments table.
     comment_count = models.PositiveIntegerField(default=0, editable=False)

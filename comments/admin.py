@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count
 from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -76,19 +75,12 @@ class CommentAdmin(admin.ModelAdmin):
     list_per_page = 50
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_flag_count=Count("flags"))
-
     def has_add_permission(self, request):
         return False  # comments come from readers, through the API
 
     @admin.display(description="comment")
     def short_body(self, comment):
         return Truncator(comment.body).chars(80)
-
-    @admin.display(description="flags", ordering="_flag_count")
-    def flag_count(self, comment):
-        return comment._flag_count
 
     def save_model(self, request, obj, form, change):
         # A status change goes through the service, which keeps counts and threads right.

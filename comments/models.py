@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+
+class ReasonCode(models.TextChoices):
+    """Why a comment got its status: the moderator's reason or the pipeline's."""
+
+    SPAM = "spam", "Spam"
+    OFFENSIVE = "offensive", "Offensive"
+    OFF_TOPIC = "off_topic", "Off topic"
+    HARASSMENT = "harassment", "Harassment"
+    MISINFORMATION = "misinformation", "Misinformation"
+    BANNED_WORD = "banned_word", "Banned or suspect word"
+    LINKS = "links", "Links"
+    NEW_COMMENTER = "new_commenter", "New commenter"
+    FLAGGED = "flagged", "Flagged by readers"
+    OTHER = "other", "Other"
 
 
 class CommentQuerySet(models.QuerySet):
@@ -67,6 +83,21 @@ class Comment(models.Model):
     wordpress_id = models.PositiveBigIntegerField(
         null=True, blank=True, unique=True, editable=False
     )
+    # The latest decision: the pipeline step (dotted path) or "" for a moderator, and
+    # its reason code; what the moderation queue shows as "why pending".
+    moderation_step = models.CharField(max_length=200, blank=True, editable=False)
+    moderation_reason = models.CharField(
+        max_length=20, choices=ReasonCode.choices, blank=True, editable=False
+    )
+    # Queue priority signals, stored so the pending queue sorts on an index.
+    flag_count = models.PositiveIntegerField(default=0, editable=False)
+    link_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The commenter had fewer approved comments than the policy asks for when posting.
+    new_commenter = models.BooleanField(default=False, editable=False)
+    # Editor's pick (staff only), and the readers' reactions, counted under a lock.
+    featured = models.BooleanField(default=False)
+    featured_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reaction_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -82,6 +113,23 @@ class Comment(models.Model):
             models.Index(fields=["author_email", "-submitted_at"], name="comment_email_recent"),
             models.Index(fields=["ip_address", "-submitted_at"], name="comment_ip_recent"),
             models.Index(fields=["article", "author_email"], name="comment_article_email"),
+            # The public sort orders (`newest` scans comment_listed_thread backwards).
+            models.Index(
+                fields=["article", "-reaction_count", "submitted_at", "id"],
+                name="comment_listed_reactions",
+                condition=Q(is_listed=True),
+            ),
+            models.Index(
+                fields=["article", "-featured", "submitted_at", "id"],
+                name="comment_listed_featured",
+                condition=Q(is_listed=True),
+            ),
+            # The pending queue by priority: reports, links, new commenters, then oldest.
+            models.Index(
+                fields=["-flag_count", "-link_count", "-new_commenter", "submitted_at"],
+                name="comment_pending_priority",
+                condition=Q(status="pending"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -173,6 +221,43 @@ class ModerationPolicy(models.Model):
         validators=[MinValueValidator(1)],
         help_text="Remove IP addresses and user agents of comments older than this.",
     )
+    approved_comments_required = models.PositiveSmallIntegerField(
+        default=1,
+        help_text=(
+            "Hold a commenter's comments until they have this many approved comments "
+            "(1 = WordPress's “previously approved comment”; 0 = off)."
+        ),
+    )
+    rejection_rate_percent = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MaxValueValidator(100)],
+        help_text=(
+            "Hold the comments of a commenter when more than this share of their "
+            "recent comments was rejected (spam or removed) (0 = off)."
+        ),
+    )
+    rejection_rate_window_days = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(1)], help_text="The recent window, in days."
+    )
+    rejection_rate_min_comments = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="Judge the rejected share only from this many comments in the window.",
+    )
+    suspect_words = models.TextField(
+        blank=True,
+        help_text="One word or phrase per line; whole words, any case. A match holds the comment.",
+    )
+    banned_words = models.TextField(
+        blank=True,
+        help_text="One word or phrase per line; whole words, any case. A match marks spam.",
+    )
+    reactions_enabled = models.BooleanField(
+        default=True, help_text="Readers may react to approved comments."
+    )
+    reaction_label = models.CharField(
+        max_length=40, default="Respect", help_text="The one reaction readers can give."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -251,3 +336,152 @@ class PrivacyRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_source_display()}) #{self.pk}"
+
+
+class ModerationAction(models.Model):
+    """One status change of a comment: the audit trail. Staff only, never public."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="actions")
+    # Blank when the comment was created (the pipeline's first decision).
+    from_status = models.CharField(max_length=10, choices=Comment.Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Comment.Status.choices)
+    # None when the pipeline decided.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_actions",
+    )
+    reason = models.CharField(max_length=20, choices=ReasonCode.choices, blank=True)
+    # The pipeline step (dotted path) that decided, blank for staff decisions.
+    step = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="action_recent"),
+            models.Index(fields=["comment", "-created_at"], name="action_comment_recent"),
+            models.Index(fields=["actor", "-created_at"], name="action_actor_recent"),
+            models.Index(fields=["reason", "-created_at"], name="action_reason_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment {self.comment_id}: {self.from_status or 'new'} → {self.to_status}"
+
+
+class Commenter(models.Model):
+    """A reader known by email address: what staff look up, note and sanction."""
+
+    email = models.EmailField(max_length=254, unique=True)  # stored lower-cased
+    name = models.CharField(max_length=100, blank=True, help_text="The latest name used.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class CommenterSanction(models.Model):
+    """A ban, a timed suspension or always-pre-moderate, keyed on a commenter's email,
+    an IP address (or network) or an email domain."""
+
+    class Kind(models.TextChoices):
+        BAN = "ban", "Ban (new comments are spam)"
+        SUSPENSION = "suspension", "Suspension (refused until a date)"
+        PREMODERATE = "premoderate", "Always pre-moderate"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    commenter = models.ForeignKey(
+        Commenter, null=True, blank=True, on_delete=models.CASCADE, related_name="sanctions"
+    )
+    ip_network = models.CharField(
+        max_length=64, blank=True, help_text="An IP address or a CIDR network."
+    )
+    email_domain = models.CharField(
+        max_length=253, blank=True, help_text="Subdomains included; lower-case."
+    )
+    # Shown to a suspended commenter; staff-only otherwise.
+    message = models.CharField(max_length=300, blank=True)
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: until lifted. Required for a suspension."
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    # A retroactive ban also rejected the commenter's comments of the last N days.
+    retroactive_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commenter_sanctions",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["ip_network"], name="sanction_ip"),
+            models.Index(fields=["email_domain"], name="sanction_domain"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(commenter__isnull=False, ip_network="", email_domain="")
+                    | Q(commenter__isnull=True, ip_network__gt="", email_domain="")
+                    | Q(commenter__isnull=True, ip_network="", email_domain__gt="")
+                ),
+                name="sanction_one_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="suspension") | Q(ends_at__isnull=False),
+                name="suspension_has_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.commenter or self.ip_network or self.email_domain
+        return f"{self.get_kind_display()}: {target}"
+
+
+class CommenterNote(models.Model):
+    """A moderator's note about a commenter (staff only)."""
+
+    commenter = models.ForeignKey(Commenter, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commenter_notes",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"note on {self.commenter_id}"
+
+
+class CommentReaction(models.Model):
+    """A reader's reaction to a comment; one per comment and client. `client_key` is a
+    keyed hash of the trusted IP and the reader token, never the raw values."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reactions")
+    client_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "client_key"], name="one_reaction_per_client")
+        ]
+
+    def __str__(self) -> str:
+        return f"reaction on comment {self.comment_id}"

@@ -36,7 +36,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.module_loading import import_string
 
-from comments.models import Comment, ModerationPolicy
+from comments.models import Comment, ModerationPolicy, ReasonCode
 from comments.rendering import count_links
 
 logger = logging.getLogger(__name__)
@@ -66,17 +66,18 @@ class Submission:
 class Verdict:
     status: str | None = None  # a Comment.Status for stored comments
     reject: str | None = None  # "closed", "flood" or "duplicate": refused, not stored
-    reason: str = ""
+    reason: str = ""  # words for people: the refusal message, or the audit note
     step: str = ""
     retry_after: int | None = None
+    code: str = ""  # a comments.models.ReasonCode for the audit trail ("" for approvals)
 
     @classmethod
-    def spam(cls, reason: str) -> Verdict:
-        return cls(status=Comment.Status.SPAM, reason=reason)
+    def spam(cls, reason: str, code: str = ReasonCode.SPAM) -> Verdict:
+        return cls(status=Comment.Status.SPAM, reason=reason, code=code)
 
     @classmethod
-    def hold(cls, reason: str) -> Verdict:
-        return cls(status=Comment.Status.PENDING, reason=reason)
+    def hold(cls, reason: str, code: str = ReasonCode.OTHER) -> Verdict:
+        return cls(status=Comment.Status.PENDING, reason=reason, code=code)
 
     @classmethod
     def approve(cls, reason: str) -> Verdict:
@@ -233,14 +234,14 @@ def _first_keyword(keywords: list[str], texts: list[str]) -> str | None:
 
 def moderation_keywords(sub: Submission) -> Verdict | None:
     if _first_keyword(sub.policy.moderation_keyword_list, _all_fields(sub)) is not None:
-        return Verdict.hold("moderation keyword")
+        return Verdict.hold("moderation keyword", code=ReasonCode.BANNED_WORD)
     return None
 
 
 def too_many_links(sub: Submission) -> Verdict | None:
     limit = sub.policy.hold_link_count
     if limit and count_links(sub.body) >= limit:
-        return Verdict.hold(f"{limit} or more links")
+        return Verdict.hold(f"{limit} or more links", code=ReasonCode.LINKS)
     return None
 
 
@@ -308,6 +309,7 @@ def run_pipeline(sub: Submission, steps: list[tuple[str, Step]] | None = None) -
                         reason=verdict.reason,
                         step=path,
                         retry_after=verdict.retry_after,
+                        code=verdict.code,
                     )
     except Exception:
         logger.exception("Moderation step %s failed; holding the comment for review", path)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from articles.models import Article
 from comments.models import Comment
@@ -29,10 +29,8 @@ def public_thread(*, article: Article) -> QuerySet[Comment]:
 
 def moderation_queue() -> QuerySet[Comment]:
     """Every comment, newest first, with what the staff serializer reads."""
-    return (
-        Comment.objects.select_related("article", "moderated_by")
-        .annotate(flag_count=Count("flags"))
-        .order_by("-submitted_at", "-id")
+    return Comment.objects.select_related("article", "moderated_by").order_by(
+        "-submitted_at", "-id"
     )
 
 

@@ -297,6 +297,7 @@ def comments_moderate(
     if acting_moderator is not None and status == Comment.Status.APPROVED:
         # A moderator's approval answers the reports so far; only new ones count again.
         CommentFlag.objects.filter(comment_id__in=changed_ids).delete()
+        Comment.objects.filter(pk__in=changed_ids).update(flag_count=0)
     deltas: dict[int, int] = {}
     for comment in changed:
         delta = (status == Comment.Status.APPROVED) - (comment.status == Comment.Status.APPROVED)
@@ -383,8 +384,11 @@ def comment_flag(*, comment: Comment, ip_address: str | None, reason: str = "") 
         ip_address=ip_address or "0.0.0.0",  # noqa: S104 - a placeholder value, not a bind
         defaults={"reason": reason[:200]},
     )
-    if not created or comment.status != Comment.Status.APPROVED:
-        return created
+    if not created:
+        return False
+    Comment.objects.filter(pk=comment.pk).update(flag_count=F("flag_count") + 1)
+    if comment.status != Comment.Status.APPROVED:
+        return True
     threshold = max(ModerationPolicy.load().flag_threshold, 1)
     if CommentFlag.objects.filter(comment=comment).count() >= threshold:
         comments_moderate(ids=[comment.pk], status=Comment.Status.PENDING)
