@@ -1,0 +1,206 @@
+"""In-process look at a seeded database, before the load runs.
+
+Picks what each row requests (the 10,000-comment thread, its deep cursor page, the
+100-comment article, a category, slugs for cold detail reads and comment POSTs), then
+sends each request once through Django's test client with the cache cleared (cold) and
+once more (warm), counting SQL queries with CaptureQueriesContext, and EXPLAINs every
+query of the cold request, flagging sequential scans on the large tables.
+
+    .venv/bin/python -m bench.probe bench --out var/bench/probe-bench.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench import env
+from bench.seed import SEARCH_WORD
+
+SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
+EXPLAINABLE = ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")
+TRANSACTION = ("SAVEPOINT", "RELEASE", "ROLLBACK")
+DETAIL_PATHS = 20_000  # more articles than a cold-detail run requests
+POST_ARTICLES = 500
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def choose_targets(client, out_dir: Path, database: str) -> dict:
+    from django.db.models import F
+    from django.db.models.functions import Abs
+
+    from articles.models import Article, Category
+    from comments.models import Comment
+
+    visible = Article.objects.visible()
+    hot = visible.order_by("-comment_count", "id").values("slug", "comment_count").first()
+    small = (
+        visible.annotate(distance=Abs(F("comment_count") - 100))
+        .order_by("distance", "id")
+        .values("slug", "comment_count")
+        .first()
+    )
+    newest = visible.order_by("-published_at", "-id").values_list("slug", flat=True).first()
+    roots = Category.objects.filter(parent=None).order_by("position", "id")
+    category = roots.filter(slug="technology").first() or roots.first()
+
+    hot_comments = f"/api/v1/articles/{hot['slug']}/comments/"
+    listed = Comment.objects.listed().filter(article__slug=hot["slug"]).count()
+    total_pages = max(1, -(-listed // 20))
+    # The deep page: ~80% into the thread, reached by following `next` as a reader would.
+    deep_page = max(2, total_pages * 4 // 5)
+    url, page = hot_comments, 1
+    body = client.get(url).json()
+    while page < deep_page and body.get("next"):
+        url, page = _path(body["next"]), page + 1
+        body = client.get(url).json()
+
+    detail = out_dir / f"{database}-detail-paths.txt"
+    slugs = visible.order_by("?").values_list("slug", flat=True)[:DETAIL_PATHS]
+    detail.write_text("".join(f"/api/v1/articles/{s}/\n" for s in slugs))
+    post = out_dir / f"{database}-post-paths.txt"
+    slugs = visible.filter(comments_enabled=True).order_by("?").values_list("slug", flat=True)
+    post.write_text("".join(f"/api/v1/articles/{s}/comments/\n" for s in slugs[:POST_ARTICLES]))
+    return {
+        "paths": {
+            "bare": "/bench/articles/",
+            "list": "/api/v1/articles/",
+            "list_category": f"/api/v1/articles/?category={category.slug}",
+            "list_search": f"/api/v1/articles/?search={SEARCH_WORD}",
+            "detail_cold": detail.read_text().split("\n", 1)[0],
+            "detail_cached": f"/api/v1/articles/{newest}/",
+            "comments_first": hot_comments,
+            "comments_deep": url,
+            "comments_small": f"/api/v1/articles/{small['slug']}/comments/",
+            "categories": "/api/v1/categories/",
+            "comment_post": post.read_text().split("\n", 1)[0],
+        },
+        "files": {"detail_cold": str(detail), "comment_post": str(post)},
+        "facts": {
+            "hot_article": hot["slug"],
+            "hot_listed": listed,
+            "hot_pages": total_pages,
+            "deep_page": page,
+            "small_article": small["slug"],
+            "small_approved": small["comment_count"],
+            "category": category.slug,
+            "search": SEARCH_WORD,
+            "visible_articles": visible.count(),
+        },
+    }
+
+
+def explain(sql: str) -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def measure(client, name: str, path: str, *, post: dict | None = None) -> dict:
+    """One cold request (cache cleared) and one warm: statuses, query counts, scans."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.models import Article
+    from comments.models import Comment
+
+    large = {Article._meta.db_table, Comment._meta.db_table, Article.tags.through._meta.db_table}
+    results = {}
+    for phase in ("cold", "warm"):
+        if phase == "cold":
+            cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            if post is None:
+                response = client.get(path)
+            else:
+                body = dict(post, author_email=f"{phase}-{post['author_email']}")
+                response = client.post(
+                    path,
+                    json.dumps(body),
+                    content_type="application/json",
+                    HTTP_X_FORWARDED_FOR=f"10.255.0.{1 if phase == 'cold' else 2}",
+                )
+        statements = [q["sql"] for q in captured.captured_queries]
+        results[phase] = {
+            "status": response.status_code,
+            "bytes": len(response.content),
+            "queries": len(statements),
+            "transaction_statements": sum(s.upper().startswith(TRANSACTION) for s in statements),
+        }
+        if phase == "cold":
+            scans, plans = [], []
+            for sql in statements:
+                if not sql.lstrip().upper().startswith(EXPLAINABLE):
+                    continue
+                plan = explain(sql)
+                plans.append({"sql": sql, "plan": plan})
+                for table in SEQ_SCAN.findall("\n".join(plan)):
+                    if table in large:
+                        scans.append({"table": table, "sql": sql[:300]})
+            results["seq_scans"] = scans
+            results["plans"] = plans
+            results["body"] = response.content.decode(errors="replace")
+    results["name"] = name
+    return results
+
+
+def probe(database: str, out_dir: Path) -> dict:
+    from django.test import Client
+
+    from articles.models import Article
+    from comments.models import Comment
+
+    client = Client(HTTP_HOST=env.HOST)
+    chosen = choose_targets(client, out_dir, database)
+    endpoints = {}
+    for name, path in chosen["paths"].items():
+        post = None
+        if name == "comment_post":
+            post = {
+                "author_name": "Probe",
+                "author_email": "probe@example.com",
+                "body": f"A probe comment from the benchmark ({os.getpid()}).",
+            }
+        endpoints[name] = measure(client, name, path, post=post)
+    # The raw WSGI yardstick answers a body of the bare-Django yardstick's size.
+    raw_body = out_dir / f"{database}-raw-body.json"
+    raw_body.write_text(endpoints["bare"].pop("body"))
+    for result in endpoints.values():
+        result.pop("body", None)
+    return {
+        **chosen,
+        "raw_body": str(raw_body),
+        "endpoints": endpoints,
+        "rows": {
+            "articles": Article.objects.count(),
+            "comments": Comment.objects.count(),
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("database")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    os.environ.update(env.django_env(args.database))
+    import django
+
+    django.setup()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(probe(args.database, args.out.parent), indent=1))
+
+
+if __name__ == "__main__":
+    main()
