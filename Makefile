@@ -8,7 +8,7 @@ DEPS_STAMP := $(VENV)/.deps-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint suite e2e e2e-deps setup demo worker clean
+.PHONY: run test lint suite e2e e2e-deps setup demo worker clean bench bench-smoke bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,35 @@ e2e: $(DEPS_STAMP) e2e-deps
 	$(BIN)/pytest -m e2e
 
 test: lint suite
+
+# Benchmarks (bench/README.md), not part of `make test`: `make bench` seeds PostgreSQL
+# (127.0.0.1:5432, databases bench*) with 100,000 articles and 1,000,000 comments, serves
+# the project with gunicorn and Redis, drives wrk and writes bench/results/latest.md
+# (about 10 minutes). `make bench-smoke`: tiny data, a few seconds per row (.ci/run runs
+# it). More flags: make bench BENCH_ARGS="--help".
+BENCH_ARGS ?=
+BENCH_STAMP := $(VENV)/.bench-deps-installed
+$(BENCH_STAMP): $(DEPS_STAMP) bench/requirements.txt
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
+	touch $(BENCH_STAMP)
+
+bench-deps:
+	@command -v wrk >/dev/null || { \
+	  echo "Installing Debian's wrk for the benchmarks (bench/)"; \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }
+
+bench: $(BENCH_STAMP) bench-deps
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-smoke: $(DEPS_STAMP) bench-deps
+	$(BIN)/python -m bench --smoke $(BENCH_ARGS)
+
+# The suspect/banned word steps: 5,000 words each against a 5,000-character comment,
+# µs per comment, next to regex approaches (docs/moderation.md). No database needed.
+.PHONY: bench-wordlist
+bench-wordlist: export DJANGO_DEBUG ?= 1
+bench-wordlist: $(DEPS_STAMP)
+	$(BIN)/python bench/wordlist_bench.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -91,7 +91,24 @@ class ArticleAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["title", "slug", "excerpt", "body"]}),
         ("Filing", {"fields": ["category", "tags", "author"]}),
         ("Workflow", {"fields": ["status", "published_at", "preview_link"]}),
-        ("Comments", {"fields": ["comments_enabled", "comment_count", "comments_overview"]}),
+        (
+            "Comments",
+            {
+                "fields": [
+                    "comments_enabled",
+                    "comments_premoderate",
+                    "comments_premoderate_links",
+                    "comments_message",
+                    "comment_count",
+                    "comments_overview",
+                ],
+                "description": (
+                    "Per-article settings: they add to the site's moderation policy (a "
+                    "site-wide close still wins). The message is plain text shown above "
+                    "the comments."
+                ),
+            },
+        ),
         ("Dates", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 

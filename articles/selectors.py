@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import (
     Count,
+    DateTimeField,
     F,
     Func,
     IntegerField,
@@ -34,6 +35,21 @@ def public_articles(now=None) -> QuerySet[Article]:
             Prefetch("tags", queryset=Tag.objects.only("id", "name", "slug", "updated_at"))
         )
     )
+
+
+def next_publication_at(now) -> Subquery:
+    """When the next article becomes visible without any write (scheduled, or published
+    with a future date), as an uncorrelated subquery: the database computes it once per
+    query, so a page of articles, categories or tags also says how long it stays right
+    (the response cache keeps it no longer). NULL: nothing is due."""
+    upcoming = (
+        Article.objects.filter(
+            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED], published_at__gt=now
+        )
+        .order_by("published_at")
+        .values("published_at")[:1]
+    )
+    return Subquery(upcoming, output_field=DateTimeField())
 
 
 def _visible_article_count_in_subtree(now) -> Subquery:

@@ -37,6 +37,7 @@ from django.utils.text import slugify
 
 from articles.models import Article, ArticleSlugRedirect, Author, Category, Tag
 from articles.sanitizer import sanitize_article_html
+from cms import http_cache
 from comments.models import Comment
 from comments.services import comment_counts_refresh
 
@@ -1151,6 +1152,9 @@ def wordpress_import(
                 if progress is not None:
                     progress(stream.tell(), total)
             summary = importer.finish()
+            # Tags, article tags and comments were bulk-written (no save signals): the
+            # public response cache forgets everything, once, when the import commits.
+            http_cache.articles_changed()
             if dry_run:
                 transaction.set_rollback(True)
         if progress is not None:

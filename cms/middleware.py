@@ -30,5 +30,3 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(UNAVAILABLE, status=503, content_type="text/plain")
         response["Retry-After"] = "30"
         return response
-
-

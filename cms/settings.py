@@ -108,6 +108,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a cached public read is answered before anything else runs (cms/http_cache.py).
+    "cms.http_cache.ResponseCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -224,6 +226,15 @@ else:
         }
     }
 
+# Public response cache (cms/http_cache.py, docs/performance.md): public reads stored in
+# the cache above, invalidated on every change; Cache-Control for CDNs in front of us.
+API_RESPONSE_CACHE = env_bool("API_RESPONSE_CACHE", True)
+API_RESPONSE_CACHE_ALIAS = "default"
+API_RESPONSE_CACHE_TIMEOUT = env_int("API_RESPONSE_CACHE_TIMEOUT", 300)  # seconds, at most
+API_RESPONSE_CACHE_MAX_BYTES = env_int("API_RESPONSE_CACHE_MAX_BYTES", 1024 * 1024)
+API_CACHE_S_MAXAGE = env_int("API_CACHE_S_MAXAGE", 30)
+API_CACHE_STALE_WHILE_REVALIDATE = env_int("API_CACHE_STALE_WHILE_REVALIDATE", 60)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -275,7 +286,7 @@ if TRUSTED_PROXY_COUNT > 0:
 
 REST_FRAMEWORK = {
     # JSON only, in development too: what the tests see is what production serves.
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["cms.renderers.ORJSONRenderer"],  # DRF's JSON, by orjson
     "DEFAULT_PARSER_CLASSES": [
         "cms.parsers.BoundedJSONParser",
         "cms.parsers.BoundedFormParser",
@@ -299,6 +310,7 @@ REST_FRAMEWORK = {
         "comment_post": os.environ.get("THROTTLE_COMMENT_POST", "10/minute"),
         "comment_flag": os.environ.get("THROTTLE_COMMENT_FLAG", "20/hour"),
         "comment_edit": os.environ.get("THROTTLE_COMMENT_EDIT", "30/hour"),
+        "comment_react": os.environ.get("THROTTLE_COMMENT_REACT", "60/hour"),
         "privacy_request": os.environ.get("THROTTLE_PRIVACY_REQUEST", "5/hour"),
         "privacy_confirm": os.environ.get("THROTTLE_PRIVACY_CONFIRM", "30/hour"),
     },
@@ -321,6 +333,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CommentStatusEnum": "comments.models.Comment.Status",
         "PostedCommentStatusEnum": [("approved", "Approved"), ("pending", "Pending")],
+        "ReasonCodeEnum": "comments.models.ReasonCode",
     },
 }
 
@@ -328,9 +341,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_private_data": {"()": "cms.logging.RedactPrivateData"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_private_data"]}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_private_data"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         # Do not let request logging print submitted bodies; Django never logs them.

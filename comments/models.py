@@ -480,7 +480,9 @@ class CommentReaction(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["comment", "client_key"], name="one_reaction_per_client")
+            models.UniqueConstraint(
+                fields=["comment", "client_key"], name="one_reaction_per_client"
+            )
         ]
 
     def __str__(self) -> str:

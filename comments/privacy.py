@@ -9,6 +9,8 @@
 - Erasure anonymizes like WordPress's eraser: name "Anonymous", email, URL and user
   agent emptied, IP removed, link to a user dropped; bodies of comments not approved are
   removed; approved bodies are kept or replaced, by policy. Threads and counts stay.
+  The commenter record goes with its notes and sanctions, unless a ban or suspension is
+  in force: that is kept (abuse prevention), with the address, and only the name goes.
 - `purge_comment_metadata` removes IPs and user agents older than the retention period.
 """
 
@@ -26,8 +28,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cms import links
-from comments.models import Comment, ModerationPolicy, PrivacyRequest
+from cms import http_cache, links
+from comments.models import (
+    Comment,
+    Commenter,
+    CommenterSanction,
+    ModerationPolicy,
+    PrivacyRequest,
+)
 
 LINK_SALT = "comments.privacy-request"
 ANONYMOUS = "Anonymous"
@@ -141,7 +149,58 @@ def comments_export(*, email: str) -> dict:
             }
             for c in comments
         ],
+        **_commenter_export(address),
     }
+
+
+def _commenter_export(address: str) -> dict:
+    """The commenter record and the sanctions on it (what they are, not who decided).
+    Moderators' notes are free text that may name other readers: counted, not copied;
+    a reader who wants them asks, and staff answer by hand (docs/privacy.md)."""
+    commenter = Commenter.objects.filter(email=address).exclude(email="").first()
+    if commenter is None:
+        return {"commenter": None, "sanctions": [], "moderator_note_count": 0}
+    return {
+        "commenter": {
+            "email": commenter.email,
+            "name": commenter.name,
+            "first_seen": commenter.created_at.isoformat(),
+        },
+        "sanctions": [
+            {
+                "kind": s.kind,
+                "message": s.message,
+                "starts_at": s.starts_at.isoformat(),
+                "ends_at": s.ends_at.isoformat() if s.ends_at else None,
+                "lifted_at": s.lifted_at.isoformat() if s.lifted_at else None,
+            }
+            for s in commenter.sanctions.order_by("created_at", "id")
+        ],
+        "moderator_note_count": commenter.notes.count(),
+    }
+
+
+def _commenter_erase(address: str) -> None:
+    """Delete the commenter record with its notes and sanctions, unless a ban or a
+    suspension is still in force (or scheduled): then the address, that sanction and the
+    notes behind it are kept, for abuse prevention (docs/privacy.md), and only the name
+    goes. Erasing must not be a way out of a ban."""
+    commenter = Commenter.objects.filter(email=address).first()
+    if commenter is None:
+        return
+    binding = (
+        CommenterSanction.objects.filter(
+            commenter=commenter,
+            kind__in=[CommenterSanction.Kind.BAN, CommenterSanction.Kind.SUSPENSION],
+            lifted_at__isnull=True,
+        )
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now()))
+        .exists()
+    )
+    if binding:
+        Commenter.objects.filter(pk=commenter.pk).update(name="")
+    else:
+        commenter.delete()
 
 
 @transaction.atomic
@@ -153,6 +212,10 @@ def comments_erase(*, email: str) -> int:
     policy = ModerationPolicy.load()
     comments = Comment.objects.select_for_update().filter(author_email=address)
     ids = list(comments.values_list("pk", flat=True))
+    # After the comments' locks, in the order a reply being posted takes them (its
+    # parent, then the commenter upsert): no deadlock with the author replying to
+    # themselves during their own erasure.
+    _commenter_erase(address)
     if not ids:
         return 0
     anonymous = {
@@ -169,6 +232,12 @@ def comments_erase(*, email: str) -> int:
     Comment.objects.filter(pk__in=ids).exclude(status=Comment.Status.APPROVED).update(body="")
     if not policy.erase_keeps_approved_bodies:
         Comment.objects.filter(pk__in=ids, status=Comment.Status.APPROVED).update(body=REMOVED_BODY)
+    # Public comments now show "Anonymous": the cached comment lists must not.
+    http_cache.article_comments_changed(
+        Comment.objects.filter(pk__in=ids, is_listed=True)
+        .values_list("article_id", flat=True)
+        .distinct()
+    )
     return len(ids)
 
 

@@ -13,8 +13,9 @@ import json
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from comments.models import Comment, ModerationPolicy
+from comments.models import Comment, CommentReaction, ModerationPolicy
 from comments.notifications import unsubscribe_token
+from comments.selectors import PUBLIC_THREAD_ORDERINGS
 from comments.services import comment_create, comments_moderate
 from tests.factories import ArticleFactory, CategoryFactory, TagFactory
 
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 EMAILS = ["leaky.reader+xyzzy@secret-mail.example", "Quiet.Person@Hidden-Domain.example"]
 IPS = ["198.51.100.77", "2001:db8::beef"]
+PUBLIC_SORTS = list(PUBLIC_THREAD_ORDERINGS)
 USER_AGENTS = ["SecretBrowser/9.9 (private-ua-marker)", "AnotherAgent/1.0 (ua-marker-two)"]
 
 
@@ -48,6 +50,7 @@ PUBLIC_ROUTE_NAMES = {
     "api:article-detail",
     "api:article-comments",
     "api:comment-flag",
+    "api:comment-reactions",
     "api:comment-unsubscribe",
     "api:comment-detail",
     "api:privacy-requests",
@@ -67,6 +70,9 @@ STAFF_ROUTE_NAMES = {
     "api:moderation-comment-list",
     "api:moderation-comment-detail",
     "api:moderation-comment-bulk",
+    "api:moderation-comment-feature",
+    "api:moderation-comment-unfeature",
+    "api:moderation-action-list",
 }
 
 
@@ -92,6 +98,7 @@ def private_comments():
     policy = ModerationPolicy.load()
     policy.flood_interval_seconds = 0
     policy.default_status = ModerationPolicy.DefaultStatus.APPROVED
+    policy.approved_comments_required = 0  # published at once, first comments included
     policy.blocklist_keywords = "buy-pills-now"
     policy.save()
     category = CategoryFactory(slug="news")
@@ -139,7 +146,9 @@ def _assert_clean(response, label: str, server_error_expected: bool = False):
         assert response.status_code < 500, f"{label}: {response.status_code}"
     content = response.content.decode("utf-8", errors="replace")
     headers = "\n".join(f"{key}: {value}" for key, value in response.headers.items())
-    haystack = (content + "\n" + headers).lower()
+    # Set-Cookie lives apart from the other headers (e.g. the reactions' reader cookie).
+    cookies = response.cookies.output()
+    haystack = (content + "\n" + headers + "\n" + cookies).lower()
     for needle in _forbidden_strings():
         assert needle.lower() not in haystack, f"{label} leaks {needle!r}"
 
@@ -184,21 +193,44 @@ def test_no_public_response_carries_private_commenter_data(client, private_comme
         f"/api/v1/articles/?category={EMAILS[0]}",
         f"/api/v1/articles/?published_after={EMAILS[0]}",
         f"/api/v1/articles/{slug}/comments/?cursor=garbage",
+        *(f"/api/v1/articles/{slug}/comments/?sort={sort}" for sort in PUBLIC_SORTS),
+        f"/api/v1/articles/{slug}/comments/?sort={EMAILS[0]}",
+        f"/api/v1/articles/{slug}/comments/?sort=most_reactions&cursor=garbage",
         "/api/v1/nothing-here/",
         "/api/v1/moderation/comments/",  # anonymous: refused
+        "/api/v1/moderation/actions/",  # anonymous: refused
+        f"/api/v1/moderation/actions/?comment={listed.pk}",
     ]
     for url in get_urls:
         _assert_clean(client.get(url), f"GET {url}")
 
-    # Follow the comment cursor through every page.
-    url = f"/api/v1/articles/{slug}/comments/?page_size=1"
-    pages = 0
-    while url:
-        response = client.get(url)
-        _assert_clean(response, f"GET {url}")
-        url = response.json()["next"]
-        pages += 1
-    assert pages >= 2
+    # Follow the comment cursor through every page, in every sort order, and back.
+    for sort in PUBLIC_SORTS:
+        url = f"/api/v1/articles/{slug}/comments/?page_size=1&sort={sort}"
+        pages = 0
+        while url:
+            response = client.get(url)
+            _assert_clean(response, f"GET {url}")
+            previous, url = response.json()["previous"], response.json()["next"]
+            pages += 1
+        assert pages >= 2
+        _assert_clean(client.get(previous), f"GET {previous}")
+
+    # Reactions: the answers and the reader cookie carry nothing private (the cookie is
+    # a random token; the stored client key a keyed hash), errors neither.
+    reactions_url = f"/api/v1/comments/{listed.pk}/reactions/"
+    for method in ("post", "post", "delete"):
+        response = getattr(client, method)(reactions_url, REMOTE_ADDR=IPS[0])
+        assert response.status_code in (200, 201)
+        _assert_clean(response, f"{method.upper()} reaction")
+    for headers in ({"HTTP_X_READER_TOKEN": EMAILS[0]}, {"HTTP_X_READER_TOKEN": "a" * 43}):
+        _assert_clean(client.post(reactions_url, REMOTE_ADDR=IPS[1], **headers), "POST token")
+    hidden = next(c for c in private_comments["comments"] if not c.is_listed)
+    _assert_clean(client.post(f"/api/v1/comments/{hidden.pk}/reactions/"), "POST hidden")
+    _assert_clean(client.delete("/api/v1/comments/999999/reactions/"), "DELETE unknown")
+    for key in CommentReaction.objects.values_list("client_key", flat=True):
+        for needle in _forbidden_strings():
+            assert needle.lower() not in key
 
     post_url = f"/api/v1/articles/{slug}/comments/"
     posts = [
@@ -270,6 +302,11 @@ def test_no_public_response_carries_private_commenter_data(client, private_comme
         client.get("/api/v1/privacy/requests/confirm/?token=forged"), "GET privacy confirm"
     )
     _assert_clean(client.post("/api/v1/comments/999999/flag/"), "POST flag unknown")
+    # Staff-only writes (featuring): refused to the public, and the refusal says nothing.
+    for verb in ("feature", "unfeature"):
+        response = client.post(f"/api/v1/moderation/comments/{listed.pk}/{verb}/")
+        assert response.status_code in (401, 403)
+        _assert_clean(response, f"POST {verb}")
 
 
 def test_staff_do_see_private_fields(staff_client, private_comments):

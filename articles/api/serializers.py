@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
 
 from articles.models import Article, Category, Tag
 from comments.moderation import comments_open_for
@@ -74,8 +79,40 @@ class ArticleListSerializer(serializers.ModelSerializer):
             "url",
         ]
 
+    def to_representation(self, article: Article) -> dict:
+        """The same dict DRF's generic path builds (tests compare the two), written
+        directly: a page of 20 articles in a fraction of the time, with no nested
+        serializer or per-row URL resolution. A field without a direct writer here (a
+        new one) goes through DRF's own machinery, so nothing is ever left out."""
+        data = {}
+        for name in self.Meta.fields:
+            write = _DIRECT_WRITERS.get(name)
+            if write is not None:
+                data[name] = write(self, article)
+                continue
+            declared = self._declared_fields.get(name)
+            if type(declared) is serializers.SerializerMethodField:
+                data[name] = getattr(self, declared.method_name or f"get_{name}")(article)
+                continue
+            field = self.fields[name]
+            try:
+                attribute = field.get_attribute(article)
+            except SkipField:
+                continue
+            check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            data[name] = None if check_for_none is None else field.to_representation(attribute)
+        return data
+
     @extend_schema_field(serializers.URLField())
     def get_url(self, article: Article) -> str:
+        if _PLAIN_SLUG.match(article.slug):
+            # reverse() once per serializer: the detail URL is the list URL + slug + "/".
+            prefix = getattr(self, "_article_url_prefix", None)
+            if prefix is None:
+                prefix = self._article_url_prefix = reverse(
+                    "api:article-list", request=self.context.get("request")
+                )
+            return f"{prefix}{article.slug}/"
         return reverse(
             "api:article-detail", kwargs={"slug": article.slug}, request=self.context.get("request")
         )
@@ -84,17 +121,106 @@ class ArticleListSerializer(serializers.ModelSerializer):
 class ArticleDetailSerializer(ArticleListSerializer):
     body_html = serializers.CharField(source="body", read_only=True, help_text="Sanitized HTML.")
     comments_open = serializers.SerializerMethodField()
+    comments_message = serializers.CharField(
+        read_only=True,
+        help_text="Plain text shown above the comments (house rules, a note); may be empty.",
+    )
     comments_url = serializers.SerializerMethodField()
+    reaction_label = serializers.SerializerMethodField()
 
     class Meta(ArticleListSerializer.Meta):
-        fields = ArticleListSerializer.Meta.fields + ["body_html", "comments_open", "comments_url"]
+        fields = ArticleListSerializer.Meta.fields + [
+            "body_html",
+            "comments_open",
+            "comments_message",
+            "comments_url",
+            "reaction_label",
+        ]
 
     @extend_schema_field(serializers.BooleanField())
     def get_comments_open(self, article: Article) -> bool:
         # The view puts the site's moderation policy and the request time in the context.
         return comments_open_for(article, self.context["policy"], now=self.context["now"])
 
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True,
+            help_text=(
+                "The label of the one reaction readers can give a comment (e.g. "
+                '"Respect"); null when reactions are turned off.'
+            ),
+        )
+    )
+    def get_reaction_label(self, article: Article) -> str | None:
+        policy = self.context["policy"]
+        return policy.reaction_label if policy.reactions_enabled else None
+
     @extend_schema_field(serializers.URLField())
     def get_comments_url(self, article: Article) -> str:
         # The comments collection lives under the article's own URL.
         return self.get_url(article) + "comments/"
+
+
+# --- the article serializers' direct writers -------------------------------------------
+# Each gives exactly what the declared field would: DRF's CharField/SlugField are str(),
+# IntegerField int(), DateTimeField its ISO 8601 form in the current time zone.
+
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
+_DATETIME = serializers.DateTimeField()
+
+
+def _datetime(serializer, value) -> str | None:
+    """DRF's DateTimeField output. An aware value in ISO 8601 (the project's format) is
+    converted here with the time zone looked up once per serializer; anything else goes
+    through the field itself."""
+    if value is None:
+        return None
+    if value.tzinfo is not None and api_settings.DATETIME_FORMAT.lower() == ISO_8601:
+        tz = serializer.__dict__.get("_current_timezone")
+        if tz is None:
+            tz = serializer._current_timezone = _DATETIME.default_timezone()
+        if tz is not None:
+            text = value.astimezone(tz).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return _DATETIME.to_representation(value)
+
+
+def _tags(article: Article) -> list:
+    # The prefetched tags, read from the prefetch cache: `article.tags.all()` builds a
+    # related manager per row, the costliest step of a page (the same rows either way).
+    prefetched = getattr(article, "_prefetched_objects_cache", {}).get("tags")
+    tags = article.tags.all() if prefetched is None else prefetched
+    return [{"name": str(tag.name), "slug": str(tag.slug)} for tag in tags]
+
+
+def _category_ref(category: Category | None) -> dict | None:
+    if category is None:
+        return None
+    return {
+        "name": str(category.name),
+        "slug": str(category.slug),
+        "path": [str(slug) for slug in category.path],
+    }
+
+
+def _author_ref(author) -> dict | None:
+    if author is None:
+        return None
+    return {"name": str(author.name), "slug": str(author.slug)}
+
+
+_DIRECT_WRITERS = {
+    "id": lambda s, article: int(article.pk),
+    "title": lambda s, article: str(article.title),
+    "slug": lambda s, article: str(article.slug),
+    "excerpt": lambda s, article: str(article.excerpt),
+    "category": lambda s, article: _category_ref(article.category),
+    "tags": lambda s, article: _tags(article),
+    "author": lambda s, article: _author_ref(article.author),
+    "published_at": lambda s, article: _datetime(s, article.published_at),
+    "updated_at": lambda s, article: _datetime(s, article.updated_at),
+    "comment_count": lambda s, article: int(article.comment_count),
+    "url": lambda s, article: s.get_url(article),
+    "body_html": lambda s, article: str(article.body),
+    "comments_message": lambda s, article: str(article.comments_message),
+}

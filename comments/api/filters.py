@@ -1,8 +1,14 @@
 import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from articles.api.filters import UTCIsoDateTimeFilter
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, ModerationAction, ReasonCode
+from comments.selectors import MODERATION_ORDERINGS
+
+MAX_ID = 2**63 - 1
 
 
 class ModerationCommentFilter(django_filters.FilterSet):
@@ -15,10 +21,23 @@ class ModerationCommentFilter(django_filters.FilterSet):
     )
     email = django_filters.CharFilter(method="filter_email", max_length=254)
     search = django_filters.CharFilter(method="filter_search", max_length=200)
+    featured = django_filters.BooleanFilter(help_text="Editor's picks only (true) or none.")
+    ordering = django_filters.ChoiceFilter(
+        choices=[(name, name) for name in MODERATION_ORDERINGS],
+        method="filter_ordering",
+        help_text=(
+            "newest (default), oldest, or priority: most reader reports, then most links, "
+            "then new commenters, then oldest (the pending queue's order; index-backed "
+            "with status=pending)."
+        ),
+    )
 
     class Meta:
         model = Comment
-        fields = ["status", "article", "email", "search"]
+        fields = ["status", "article", "email", "search", "featured", "ordering"]
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset.order_by(*MODERATION_ORDERINGS[value])
 
     def filter_email(self, queryset, name, value):
         return queryset.filter(author_email=value.strip().lower())
@@ -29,3 +48,83 @@ class ModerationCommentFilter(django_filters.FilterSet):
             | Q(author_email__icontains=value)
             | Q(body__icontains=value)
         )
+
+
+class IdFilter(django_filters.Filter):
+    """A database id: digits only, in range (a 400 naming the parameter otherwise)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class ModerationActionFilter(django_filters.FilterSet):
+    """Filters of the audit trail (/api/v1/moderation/actions/). Unknown values: 400."""
+
+    comment = IdFilter(field_name="comment_id", help_text="Comment id.")
+    article = django_filters.ModelChoiceFilter(
+        field_name="comment__article",
+        queryset=Article.objects.only("id", "slug"),
+        to_field_name="slug",
+        error_messages={"invalid_choice": "No article with this slug."},
+        help_text="Article slug.",
+    )
+    actor = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.only("id", "username"),
+        to_field_name="username",
+        error_messages={"invalid_choice": "No user with this username."},
+        help_text="The moderator's username.",
+    )
+    by = django_filters.ChoiceFilter(
+        choices=[("staff", "staff"), ("pipeline", "pipeline")],
+        method="filter_by",
+        help_text="staff: decisions with an actor; pipeline: those without (steps, the author).",
+    )
+    reason = django_filters.ChoiceFilter(choices=ReasonCode.choices)
+    to_status = django_filters.ChoiceFilter(choices=Comment.Status.choices)
+    from_status = django_filters.ChoiceFilter(
+        choices=[("new", "new"), *Comment.Status.choices],
+        method="filter_from_status",
+        help_text="A status, or `new` for the pipeline's first decision.",
+    )
+    step = django_filters.CharFilter(
+        method="filter_step",
+        max_length=200,
+        help_text="A step's dotted path or its last part (`too_many_links`).",
+    )
+    created_after = UTCIsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date-time, inclusive."
+    )
+    created_before = UTCIsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lte", help_text="ISO 8601 date-time, inclusive."
+    )
+
+    class Meta:
+        model = ModerationAction
+        fields = [
+            "comment",
+            "article",
+            "actor",
+            "by",
+            "reason",
+            "to_status",
+            "from_status",
+            "step",
+            "created_after",
+            "created_before",
+        ]
+
+    def filter_by(self, queryset, name, value):
+        return queryset.filter(actor__isnull=value == "pipeline")
+
+    def filter_from_status(self, queryset, name, value):
+        return queryset.filter(from_status="" if value == "new" else value)
+
+    def filter_step(self, queryset, name, value):
+        value = value.strip()
+        if "." in value:
+            return queryset.filter(step=value)
+        return queryset.filter(Q(step=value) | Q(step__endswith=f".{value}"))

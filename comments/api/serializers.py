@@ -8,7 +8,7 @@ from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from comments.models import Comment
+from comments.models import Comment, ReasonCode
 from comments.rendering import render_comment_body
 
 MAX_ID = 2**63 - 1  # the largest value a BigAutoField can hold
@@ -84,6 +84,10 @@ class CommentSerializer(serializers.ModelSerializer):
     parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     author_url = _author_url_output()
     body_html = serializers.SerializerMethodField()
+    featured = serializers.BooleanField(read_only=True, help_text="An editor's pick.")
+    reaction_count = serializers.IntegerField(
+        read_only=True, help_text="Readers' reactions (the article's `reaction_label`)."
+    )
 
     class Meta:
         model = Comment
@@ -96,6 +100,8 @@ class CommentSerializer(serializers.ModelSerializer):
             "body_html",
             "submitted_at",
             "depth",
+            "featured",
+            "reaction_count",
         ]
         read_only_fields = fields
 
@@ -164,6 +170,11 @@ class FlagResponseSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class ReactionStateSerializer(serializers.Serializer):
+    reaction_count = serializers.IntegerField(help_text="The comment's reactions now.")
+    reacted = serializers.BooleanField(help_text="Whether this client's reaction is counted.")
+
+
 class ModerationCommentSerializer(serializers.ModelSerializer):
     """Staff only: every field, the private ones included."""
 
@@ -173,6 +184,13 @@ class ModerationCommentSerializer(serializers.ModelSerializer):
         slug_field="username", read_only=True, allow_null=True
     )
     flag_count = serializers.IntegerField(read_only=True)
+    # Declared: a read-only ModelSerializer field would not admit the blank value.
+    moderation_reason = serializers.ChoiceField(
+        choices=ReasonCode.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The latest decision's reason code (empty: none given).",
+    )
 
     class Meta:
         model = Comment
@@ -193,13 +211,52 @@ class ModerationCommentSerializer(serializers.ModelSerializer):
             "user",
             "moderated_by",
             "moderated_at",
+            "moderation_step",
+            "moderation_reason",
             "flag_count",
+            "link_count",
+            "new_commenter",
+            "featured",
+            "featured_at",
+            "reaction_count",
         ]
         read_only_fields = [f for f in fields if f != "status"]
+        extra_kwargs = {
+            "moderation_step": {
+                "help_text": "What decided the latest status: a pipeline step's dotted path, "
+                "or empty for a moderator."
+            },
+            "link_count": {"help_text": "Links in the body (queue priority)."},
+            "new_commenter": {
+                "help_text": "Fewer approved comments than the policy requires when posted."
+            },
+        }
+
+
+def _reason_field():
+    return serializers.ChoiceField(
+        choices=ReasonCode.choices,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "Why (recorded in the audit trail). Optional; marking spam without one records `spam`."
+        ),
+    )
+
+
+def _note_field():
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        help_text="A note for the audit trail (staff only, never public).",
+    )
 
 
 class ModerationStatusSerializer(StrictInputSerializer):
     status = serializers.ChoiceField(choices=Comment.Status.choices)
+    reason = _reason_field()
+    note = _note_field()
 
 
 class BulkModerationSerializer(StrictInputSerializer):
@@ -207,6 +264,8 @@ class BulkModerationSerializer(StrictInputSerializer):
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=500
     )
     status = serializers.ChoiceField(choices=Comment.Status.choices)
+    reason = _reason_field()
+    note = _note_field()
 
 
 class BulkModerationResultSerializer(serializers.Serializer):

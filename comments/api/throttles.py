@@ -23,6 +23,13 @@ class CommentEditThrottle(ClientIPThrottle):
     scope = "comment_edit"
 
 
+class CommentReactThrottle(ClientIPThrottle):
+    """Reacting and taking back, together. Also what bounds a client that drops its
+    reader cookie to be counted again (see docs/moderation.md)."""
+
+    scope = "comment_react"
+
+
 class PrivacyRequestThrottle(ClientIPThrottle):
     scope = "privacy_request"
 

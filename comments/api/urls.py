@@ -2,13 +2,16 @@ from django.urls import path, register_converter
 from rest_framework.routers import SimpleRouter
 
 from cms.converters import DatabaseIdConverter
-from comments.api import views
+from comments.api import moderation_views, views
 
 register_converter(DatabaseIdConverter, "id")
 
 router = SimpleRouter()
 router.register(
     "moderation/comments", views.ModerationCommentViewSet, basename="moderation-comment"
+)
+router.register(
+    "moderation/actions", moderation_views.ModerationActionViewSet, basename="moderation-action"
 )
 
 urlpatterns = [
@@ -30,5 +33,10 @@ urlpatterns = [
         name="privacy-confirm",
     ),
     path("comments/<id:pk>/flag/", views.CommentFlagView.as_view(), name="comment-flag"),
+    path(
+        "comments/<id:pk>/reactions/",
+        views.CommentReactionsView.as_view(),
+        name="comment-reactions",
+    ),
     *router.urls,
 ]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.urls import get_script_prefix
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -18,7 +16,6 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,8 +33,9 @@ from cms.api_docs import (
 )
 from cms.client_ip import client_ip
 from cms.converters import DatabaseIdConverter
-from comments import notifications, privacy, selectors, services
+from comments import notifications, privacy, reactions, selectors, services
 from comments.api.filters import ModerationCommentFilter
+from comments.api.pagination import CommentCursorPagination
 from comments.api.serializers import (
     BulkModerationResultSerializer,
     BulkModerationSerializer,
@@ -53,41 +51,40 @@ from comments.api.serializers import (
     PrivacyErasedSerializer,
     PrivacyExportSerializer,
     PrivacyRequestInputSerializer,
+    ReactionStateSerializer,
 )
 from comments.api.throttles import (
     CommentEditThrottle,
     CommentFlagThrottle,
     CommentPostThrottle,
+    CommentReactThrottle,
     PrivacyConfirmThrottle,
     PrivacyRequestThrottle,
 )
 from comments.models import Comment
 
 
-class CommentCursorPagination(CursorPagination):
-    """Keyset pagination: a deep page costs what the first one does."""
+def _public_sort(request) -> str:
+    """The `sort` query parameter of the public comment list (blank: the default)."""
+    sort = request.query_params.get("sort") or selectors.DEFAULT_PUBLIC_SORT
+    if sort not in selectors.PUBLIC_THREAD_ORDERINGS:
+        # The message lists the choices and never quotes the value sent.
+        choices = ", ".join(selectors.PUBLIC_THREAD_ORDERINGS)
+        raise exceptions.ValidationError({"sort": [f"Unknown sort order; use one of {choices}."]})
+    return sort
 
-    ordering = ("submitted_at", "id")
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
-    def decode_cursor(self, request):
-        cursor = super().decode_cursor(request)
-        # The position is whatever the (client-supplied) cursor says; DRF filters on it
-        # as is, so a crafted one ("p=2024") would fail in the query with a 500.
-        if cursor is not None and cursor.position is not None:
-            field = Comment._meta.get_field(self.ordering[0])
-            try:
-                value = field.to_python(cursor.position)
-                if value is None:
-                    raise ValueError(cursor.position)
-                if timezone.is_naive(value):
-                    value = timezone.make_aware(value)
-                value.astimezone(datetime.UTC)  # year 1 or 9999 must not overflow later
-            except (DjangoValidationError, ValueError, OverflowError):
-                raise exceptions.NotFound(self.invalid_cursor_message) from None
-        return cursor
+_SORT_PARAMETER = OpenApiParameter(
+    "sort",
+    str,
+    enum=list(selectors.PUBLIC_THREAD_ORDERINGS),
+    default=selectors.DEFAULT_PUBLIC_SORT,
+    description=(
+        "oldest: by submission time (default). newest: latest first. most_reactions: "
+        "reaction_count, highest first, then oldest. featured_first: editor's picks "
+        "first, then oldest. Each sort has its own cursor: follow `next`/`previous`."
+    ),
+)
 
 
 def _field_errors(exc: DjangoValidationError) -> exceptions.ValidationError:
@@ -100,6 +97,13 @@ def _refusal(exc: services.CommentRefused) -> exceptions.APIException:
     verdict = exc.verdict
     if exc.kind == "flood":
         return exceptions.Throttled(wait=verdict.retry_after, detail=verdict.reason)
+    if exc.kind == "suspended":
+        # 429 with Retry-After (DRF's handler sets it from `wait`) and the staff's
+        # message as it is: Throttled would append "Expected available in N seconds".
+        suspended = exceptions.APIException(verdict.reason, code="suspended")
+        suspended.status_code = status.HTTP_429_TOO_MANY_REQUESTS
+        suspended.wait = verdict.retry_after
+        return suspended
     if exc.kind == "duplicate":
         conflict = exceptions.APIException(verdict.reason)
         conflict.status_code = status.HTTP_409_CONFLICT
@@ -109,12 +113,21 @@ def _refusal(exc: services.CommentRefused) -> exceptions.APIException:
 
 @extend_schema_view(
     get=extend_schema(
-        summary="Approved comments on an article, oldest first",
+        summary="Approved comments on an article, oldest first (or `sort`)",
         description=(
             "Cursor-paginated. A frontend draws the thread from `parent` and `depth`; a "
-            "reply whose parent is not approved is not listed."
+            "reply whose parent is not approved is not listed. `featured` marks an "
+            "editor's pick; `reaction_count` counts readers' reactions (the label is the "
+            "article's `reaction_label`)."
         ),
-        responses={200: CommentSerializer(many=True), 404: ERROR_404},
+        parameters=[_SORT_PARAMETER],
+        responses={
+            200: CommentSerializer(many=True),
+            400: OpenApiResponse(ERROR_400.response, description="Unknown `sort`."),
+            404: OpenApiResponse(
+                ERROR_404.response, description="No such visible article, or a bad cursor."
+            ),
+        },
     ),
     post=extend_schema(
         summary="Post a comment",
@@ -132,7 +145,13 @@ def _refusal(exc: services.CommentRefused) -> exceptions.APIException:
             409: ERROR_409,
             413: ERROR_413,
             415: ERROR_415,
-            429: ERROR_429,
+            429: OpenApiResponse(
+                ERROR_429.response,
+                description=(
+                    "Too many requests, or the commenter is suspended (the detail carries "
+                    "the moderators' message and the end date); see Retry-After."
+                ),
+            ),
         },
     ),
 )
@@ -147,8 +166,13 @@ class ArticleCommentsView(generics.ListCreateAPIView):
     def get_article(self) -> Article:
         return get_object_or_404(Article.objects.visible(), slug=self.kwargs["slug"])
 
+    def list(self, request, *args, **kwargs):
+        self.sort = _public_sort(request)
+        return super().list(request, *args, **kwargs)
+
     def get_queryset(self):
-        return selectors.public_thread(article=self.get_article())
+        sort = getattr(self, "sort", selectors.DEFAULT_PUBLIC_SORT)
+        return selectors.public_thread(article=self.get_article(), sort=sort)
 
     def create(self, request, *args, **kwargs):
         article = self.get_article()
@@ -215,6 +239,114 @@ class CommentFlagView(APIView):
             {"detail": "Thank you. A moderator will review this comment."},
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+READER_COOKIE = "reader_token"
+READER_COOKIE_MAX_AGE = 365 * 24 * 3600
+READER_TOKEN_HEADER = "X-Reader-Token"  # noqa: S105 - a header name, not a secret
+
+_READER_TOKEN_PARAMETER = OpenApiParameter(
+    READER_TOKEN_HEADER,
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    pattern=reactions.READER_TOKEN_PATTERN.pattern,
+    description=(
+        "For apps without cookies: a random token (22-64 URL-safe characters, at least "
+        "128 random bits) kept by the app and sent with every reaction request. Browsers "
+        "need nothing: the first reaction sets the `reader_token` cookie."
+    ),
+)
+_REACTION_RESPONSES = {
+    400: OpenApiResponse(ERROR_400.response, description=f"A malformed {READER_TOKEN_HEADER}."),
+    403: OpenApiResponse(ERROR_403.response, description="Reactions are turned off."),
+    404: OpenApiResponse(ERROR_404.response, description="No such listed comment."),
+    429: ERROR_429,
+}
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="React to a comment (once per client)",
+        description=(
+            "Gives the comment the site's reaction (its label is the article's "
+            "`reaction_label`). A client is the trusted client IP together with the "
+            f"reader token (the `reader_token` cookie, or `{READER_TOKEN_HEADER}`); a "
+            "client that has reacted already gets 200 and the same count. No CSRF token "
+            "for anonymous requests."
+        ),
+        parameters=[_READER_TOKEN_PARAMETER],
+        request=None,
+        responses={
+            200: OpenApiResponse(ReactionStateSerializer, description="Already counted."),
+            201: OpenApiResponse(ReactionStateSerializer, description="Counted now."),
+            **_REACTION_RESPONSES,
+        },
+    ),
+    delete=extend_schema(
+        summary="Take back your reaction",
+        description="200 with `reacted: false`, whether or not this client had reacted.",
+        parameters=[_READER_TOKEN_PARAMETER],
+        responses={200: ReactionStateSerializer, **_REACTION_RESPONSES},
+    ),
+)
+class CommentReactionsView(APIView):
+    """Readers' reactions; the write paths are comments.reactions."""
+
+    throttle_classes = [CommentReactThrottle]
+
+    def post(self, request, pk: int):
+        return self._answer(request, pk, reactions.comment_react)
+
+    def delete(self, request, pk: int):
+        return self._answer(request, pk, reactions.comment_unreact)
+
+    def _answer(self, request, pk: int, service):
+        token, issued = self._reader_token(request, issue=service is reactions.comment_react)
+        key = reactions.client_key(ip_address=client_ip(request), reader_token=token)
+        try:
+            state = service(comment_id=pk, client_key=key)
+        except reactions.ReactionsDisabled:
+            raise exceptions.PermissionDenied("Reactions are turned off.") from None
+        except reactions.CommentNotReactable:
+            raise exceptions.NotFound() from None
+        created = state.changed and state.reacted
+        response = Response(
+            ReactionStateSerializer(state).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+        response["Cache-Control"] = "no-store"  # this client's answer, never a shared one
+        if issued:
+            response.set_cookie(
+                READER_COOKIE,
+                token,
+                max_age=READER_COOKIE_MAX_AGE,
+                # Sent only to the comment endpoints, never with cached public reads.
+                path=f"{get_script_prefix()}api/v1/comments/",
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+    @staticmethod
+    def _reader_token(request, *, issue: bool) -> tuple[str, bool]:
+        """The client's reader token, and whether it is new (to be set as the cookie).
+        The header (apps) wins over the cookie (browsers); a malformed cookie is
+        replaced, a malformed header refused."""
+        header = request.headers.get(READER_TOKEN_HEADER)
+        if header is not None:
+            if not reactions.is_reader_token(header):
+                raise exceptions.ValidationError(
+                    {READER_TOKEN_HEADER: ["Send 22 to 64 URL-safe base64 characters."]}
+                )
+            return header, False
+        cookie = request.COOKIES.get(READER_COOKIE)
+        if reactions.is_reader_token(cookie):
+            return cookie, False
+        # No token yet: a new client. Taking back needs none (there is nothing to take
+        # back), so only a reaction sets the cookie.
+        return reactions.new_reader_token(), issue
 
 
 _EDIT_TOKEN_HEADER = OpenApiParameter(
@@ -420,7 +552,7 @@ class ReplyUnsubscribeView(APIView):
         },
     ),
     partial_update=extend_schema(
-        summary="Change a comment's status (staff)",
+        summary="Change a comment's status, with a reason and note for the audit trail (staff)",
         request=ModerationStatusSerializer,
         responses={
             200: ModerationCommentSerializer,
@@ -453,11 +585,55 @@ class ModerationCommentViewSet(
         comment = self.get_object()
         serializer = ModerationStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         services.comments_moderate(
-            ids=[comment.pk], status=serializer.validated_data["status"], moderator=request.user
+            ids=[comment.pk],
+            status=data["status"],
+            moderator=request.user,
+            reason=data.get("reason", ""),
+            note=data.get("note", ""),
         )
         fresh = self.get_queryset().get(pk=comment.pk)
         return Response(ModerationCommentSerializer(fresh).data)
+
+    def _featured(self, request, change):
+        comment = self.get_object()
+        try:
+            change(comment, by=request.user)
+        except DjangoValidationError as exc:
+            raise _field_errors(exc) from None
+        return Response(ModerationCommentSerializer(self.get_queryset().get(pk=comment.pk)).data)
+
+    @extend_schema(
+        summary="Feature an approved comment: an editor's pick (staff)",
+        description="Idempotent. 400 (`featured`) when the comment is not approved.",
+        request=None,
+        responses={
+            200: ModerationCommentSerializer,
+            400: ERROR_400,
+            401: ERROR_401,
+            403: ERROR_403,
+            404: ERROR_404,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def feature(self, request, pk=None):
+        return self._featured(request, services.comment_feature)
+
+    @extend_schema(
+        summary="No longer an editor's pick (staff)",
+        description="Idempotent. A comment that leaves `approved` is unfeatured by itself.",
+        request=None,
+        responses={
+            200: ModerationCommentSerializer,
+            401: ERROR_401,
+            403: ERROR_403,
+            404: ERROR_404,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def unfeature(self, request, pk=None):
+        return self._featured(request, services.comment_unfeature)
 
     @extend_schema(
         summary="Change the status of many comments in one transaction (staff)",
@@ -477,6 +653,10 @@ class ModerationCommentViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         changed = services.comments_moderate(
-            ids=data["ids"], status=data["status"], moderator=request.user
+            ids=data["ids"],
+            status=data["status"],
+            moderator=request.user,
+            reason=data.get("reason", ""),
+            note=data.get("note", ""),
         )
         return Response({"updated": len(changed), "status": data["status"]})

@@ -1,22 +1,19 @@
 """The moderators' admin: pending count, comment queue, bulk actions, policy, article overview."""
 
-import itertools
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment, ModerationPolicy
 from comments.services import comments_moderate
+from tests.comments.helpers import make_comment
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/comments/comment/"
 POLICY_CHANGELIST = "/admin/comments/moderationpolicy/"
-_sequence = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -33,31 +30,6 @@ def admin(client, staff_user):
 @pytest.fixture
 def article():
     return ArticleFactory()
-
-
-def make_comment(article, *, status="approved", parent=None, **fields) -> Comment:
-    """A stored comment, a day old, each one later than the one before; its status is set
-    through the moderation service so counts and listing stay right."""
-    n = next(_sequence)
-    values = {
-        "author_name": f"Reader {n}",
-        "author_email": f"reader{n}@example.org",
-        "body": f"Comment number {n}",
-        "submitted_at": timezone.now() - timedelta(days=1) + timedelta(seconds=n),
-        "ip_address": "198.51.100.200",
-    }
-    values.update(fields)
-    comment = Comment.objects.create(
-        article=article,
-        parent=parent,
-        depth=parent.depth + 1 if parent else 0,
-        status=Comment.Status.PENDING,
-        **values,
-    )
-    if status != Comment.Status.PENDING:
-        comments_moderate(ids=[comment.pk], status=status)
-    comment.refresh_from_db()
-    return comment
 
 
 def status_of(comment) -> str:
@@ -355,8 +327,16 @@ def _policy_form_data(**overrides) -> dict:
         "close_after_days": "0",
         "default_status": "pending",
         "auto_approve_known_authors": "on",
+        "approved_comments_required": "1",
         "hold_link_count": "2",
         "moderation_keywords": "",
+        "suspect_words": "",
+        "rejection_rate_percent": "30",
+        "rejection_rate_window_days": "30",
+        "rejection_rate_min_comments": "3",
+        "banned_words": "",
+        "reactions_enabled": "on",
+        "reaction_label": "Respect",
         "blocklist_keywords": "",
         "blocklist_emails": "",
         "blocklist_domains": "",
@@ -397,7 +377,9 @@ def test_saving_the_policy_changes_how_comments_are_treated(admin, api_client, a
 
     response = admin.post(
         f"{POLICY_CHANGELIST}1/change/",
-        _policy_form_data(default_status="approved", flood_interval_seconds="0"),
+        _policy_form_data(
+            default_status="approved", approved_comments_required="0", flood_interval_seconds="0"
+        ),
     )
 
     assert response.status_code == 302, response.content

@@ -1,7 +1,6 @@
 """Reader flags (POST /api/v1/comments/{id}/flag/) and the staff moderation API."""
 
-import itertools
-from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.utils import timezone
@@ -9,15 +8,16 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from articles.models import Article
-from comments.models import Comment, CommentFlag, ModerationPolicy
+from comments.models import Comment, CommentFlag
 from comments.services import comments_moderate
+from tests.comments import helpers
+from tests.comments.helpers import set_policy
 from tests.factories import ArticleFactory, StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 MODERATION_URL = "/api/v1/moderation/comments/"
 BULK_URL = MODERATION_URL + "bulk/"
-_sequence = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -25,38 +25,7 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def set_policy(**fields) -> ModerationPolicy:
-    policy = ModerationPolicy.load()
-    for name, value in fields.items():
-        setattr(policy, name, value)
-    policy.save()
-    return policy
-
-
-def make_comment(article, *, status="approved", parent=None, **fields) -> Comment:
-    """A stored comment, a day old, each one later than the one before; its status is set
-    through the moderation service so counts and listing stay right."""
-    n = next(_sequence)
-    values = {
-        "author_name": f"Reader {n}",
-        "author_email": f"reader{n}@example.org",
-        "body": f"Comment number {n}",
-        "submitted_at": timezone.now() - timedelta(days=1) + timedelta(seconds=n),
-        "ip_address": "198.51.100.200",
-        "user_agent": "SecretAgent/1.0",
-    }
-    values.update(fields)
-    comment = Comment.objects.create(
-        article=article,
-        parent=parent,
-        depth=parent.depth + 1 if parent else 0,
-        status=Comment.Status.PENDING,
-        **values,
-    )
-    if status != Comment.Status.PENDING:
-        comments_moderate(ids=[comment.pk], status=status)
-    comment.refresh_from_db()
-    return comment
+make_comment = partial(helpers.make_comment, user_agent="SecretAgent/1.0")
 
 
 def flag_url(comment) -> str:

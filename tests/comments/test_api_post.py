@@ -1,8 +1,8 @@
 """POST /api/v1/articles/{slug}/comments/: what readers may send and what they get back."""
 
-import itertools
 import json
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,12 +12,13 @@ from rest_framework.test import APIClient
 from articles.models import Article
 from comments.models import Comment, ModerationPolicy
 from comments.services import comments_moderate
+from tests.comments import helpers
+from tests.comments.helpers import set_policy
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "ada.lovelace@example.com"
-_sequence = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -35,37 +36,7 @@ def valid_comment(**overrides) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def set_policy(**fields) -> ModerationPolicy:
-    policy = ModerationPolicy.load()
-    for name, value in fields.items():
-        setattr(policy, name, value)
-    policy.save()
-    return policy
-
-
-def make_comment(article, *, status="approved", parent=None, **fields) -> Comment:
-    """A stored comment, submitted a day ago (outside any flood window); its status is set
-    through the moderation service so counts and listing stay right."""
-    n = next(_sequence)
-    values = {
-        "author_name": f"Reader {n}",
-        "author_email": f"reader{n}@example.org",
-        "body": f"Earlier comment {n}",
-        "submitted_at": timezone.now() - timedelta(days=1) + timedelta(seconds=n),
-        "ip_address": "198.51.100.200",
-    }
-    values.update(fields)
-    comment = Comment.objects.create(
-        article=article,
-        parent=parent,
-        depth=parent.depth + 1 if parent else 0,
-        status=Comment.Status.PENDING,
-        **values,
-    )
-    if status != Comment.Status.PENDING:
-        comments_moderate(ids=[comment.pk], status=status)
-    comment.refresh_from_db()
-    return comment
+make_comment = partial(helpers.make_comment, body_prefix="Earlier comment")
 
 
 @pytest.fixture
@@ -138,7 +109,7 @@ def test_signed_in_reader_posting_with_csrf_token_is_accepted_and_linked(csrf_cl
 
 
 def test_post_answers_201_approved_when_policy_publishes_at_once(api_client, article):
-    set_policy(default_status="approved")
+    set_policy(default_status="approved", approved_comments_required=0)
 
     response = api_client.post(comments_url(article), valid_comment(), format="json")
 
@@ -154,6 +125,8 @@ def test_post_answers_201_approved_when_policy_publishes_at_once(api_client, art
         "body_html",
         "submitted_at",
         "depth",
+        "featured",
+        "reaction_count",
         "status",
         "edit_token",
     }
@@ -444,7 +417,7 @@ def test_reply_to_an_approved_reply_under_a_removed_comment_is_refused(api_clien
 
 
 def test_replies_nest_five_levels_and_no_deeper(api_client, article):
-    set_policy(default_status="approved", flood_interval_seconds=0)
+    set_policy(default_status="approved", approved_comments_required=0, flood_interval_seconds=0)
     chain = [make_comment(article, status="approved")]
     for _ in range(3):
         chain.append(make_comment(article, parent=chain[-1], status="approved"))
@@ -952,7 +925,7 @@ def test_posting_a_top_level_comment_takes_a_fixed_number_of_queries(
 def test_posting_an_approved_reply_takes_a_fixed_number_of_queries(
     api_client, article, django_assert_num_queries
 ):
-    set_policy(default_status="approved")
+    set_policy(default_status="approved", approved_comments_required=0)
     parent = make_comment(article, status="approved")
 
     # One more than a held top-level post: the parent lookup; one more again for the
@@ -967,5 +940,7 @@ def test_posting_an_approved_reply_takes_a_fixed_number_of_queries(
 
 
 # The article; the service's savepoint; the policy; the pipeline's savepoint with the
-# flood, duplicate and known-author checks; the insert; the two savepoint releases.
-POST_QUERIES = 10
+# flood, duplicate and sanctions checks and the commenter-history aggregate (new-commenter,
+# rejection-rate and known-author rules); the commenter upsert; the insert; the audit
+# row; the two savepoint releases.
+POST_QUERIES = 13

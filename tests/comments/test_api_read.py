@@ -1,8 +1,8 @@
 """GET /api/v1/articles/{slug}/comments/ and the comment figures on the article API."""
 
 import base64
-import itertools
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment, ModerationPolicy
 from comments.services import comments_moderate
+from tests.comments import helpers
+from tests.comments.helpers import set_policy
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +27,9 @@ PUBLIC_FIELDS = {
     "body_html",
     "submitted_at",
     "depth",
+    "featured",
+    "reaction_count",
 }
-_sequence = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -39,38 +41,7 @@ def comments_url(article) -> str:
     return f"/api/v1/articles/{article.slug}/comments/"
 
 
-def set_policy(**fields) -> ModerationPolicy:
-    policy = ModerationPolicy.load()
-    for name, value in fields.items():
-        setattr(policy, name, value)
-    policy.save()
-    return policy
-
-
-def make_comment(article, *, status="approved", parent=None, **fields) -> Comment:
-    """A stored comment, a day old, each one later than the one before; its status is set
-    through the moderation service so counts and listing stay right."""
-    n = next(_sequence)
-    values = {
-        "author_name": f"Reader {n}",
-        "author_email": f"reader{n}@example.org",
-        "body": f"Comment number {n}",
-        "submitted_at": timezone.now() - timedelta(days=1) + timedelta(seconds=n),
-        "ip_address": "198.51.100.200",
-        "user_agent": "SecretAgent/1.0",
-    }
-    values.update(fields)
-    comment = Comment.objects.create(
-        article=article,
-        parent=parent,
-        depth=parent.depth + 1 if parent else 0,
-        status=Comment.Status.PENDING,
-        **values,
-    )
-    if status != Comment.Status.PENDING:
-        comments_moderate(ids=[comment.pk], status=status)
-    comment.refresh_from_db()
-    return comment
+make_comment = partial(helpers.make_comment, user_agent="SecretAgent/1.0")
 
 
 def listed_ids(client, article) -> list[int]:

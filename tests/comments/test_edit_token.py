@@ -31,10 +31,11 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def policy():
-    """Comments are published at once and flood control is off, so each test can post
-    what it needs; the tests that depend on other values set them."""
+    """Comments are published at once (no new-commenter hold) and flood control is off,
+    so each test can post what it needs; the tests that depend on other values set them."""
     policy = ModerationPolicy.load()
     policy.default_status = ModerationPolicy.DefaultStatus.APPROVED
+    policy.approved_comments_required = 0
     policy.flood_interval_seconds = 0
     policy.save()
     return policy
@@ -173,6 +174,8 @@ def test_patch_changes_the_body_and_answers_the_public_fields(api_client, articl
         "body_html",
         "submitted_at",
         "depth",
+        "featured",
+        "reaction_count",
         "status",
     }
     assert data["id"] == pk
@@ -499,9 +502,10 @@ def test_an_edit_runs_a_fixed_number_of_queries(api_client, article, policy):
         assert response.status_code == 200
 
     # Token check: policy, comment. Edit (savepoint ... release): policy, locked row,
-    # the pipeline in its own savepoint (the known-author lookup), update, re-read.
-    assert len(plain.captured_queries) == 11
-    # Spam stops the pipeline before the known-author lookup; the status change adds
-    # the moderation service's savepoint, lock, status and count updates, the thread
-    # walk (one level here) and the listing update.
+    # the pipeline in its own savepoint (the sanctions lookup and the commenter-history
+    # aggregate), update, re-read.
+    assert len(plain.captured_queries) == 12
+    # Spam stops the pipeline after the sanctions lookup, before the history aggregate;
+    # the status change adds the moderation service's lock, status update, audit row and
+    # count update, the thread walk (one level here) and the listing update.
     assert len(to_spam.captured_queries) == 17

@@ -116,6 +116,7 @@ def test_reply_notifies_the_subscribed_reader_once_with_a_working_unsubscribe_li
 ):
     settings.COMMENTS_NOTIFY_ARTICLE_AUTHOR = False
     policy.default_status = "approved"
+    policy.approved_comments_required = 0  # the first comment is published at once
     policy.save()
     post(client, comment_payload(notify_replies=True))
     parent = Comment.objects.get()
@@ -162,6 +163,7 @@ def test_reader_not_subscribed_gets_no_reply_email(
 ):
     settings.COMMENTS_NOTIFY_ARTICLE_AUTHOR = False
     policy.default_status = "approved"
+    policy.approved_comments_required = 0  # the first comment is published at once
     policy.save()
     post(client, comment_payload())
     parent = Comment.objects.get()

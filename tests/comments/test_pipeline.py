@@ -687,6 +687,7 @@ def test_honeypot_makes_the_comment_spam(article, policy):
 @pytest.mark.parametrize("status", [Comment.Status.PENDING, Comment.Status.APPROVED])
 def test_new_author_gets_the_policy_default_status(article, policy, status):
     policy.default_status = status
+    policy.approved_comments_required = 0  # no new-commenter hold (tests/comments/test_rules.py)
     policy.save()
 
     created = post(article)
@@ -727,9 +728,17 @@ def test_default_pipeline_runs_the_design_order(settings):
         "flood",
         "duplicate",
         "honeypot",
+        "sanctions",
         "blocklist",
+        "banned_words",
+        "suspect_words",
         "moderation_keywords",
         "too_many_links",
+        "article_premoderate_links",
+        "article_premoderate",
+        "commenter_premoderated",
+        "rejection_rate",
+        "new_commenter",
         "known_author",
         "policy_default",
     ]
@@ -757,7 +766,7 @@ def test_extra_step_runs_before_known_author_approval(settings, article, policy)
 
     extra = paths.index("tests.comments.test_pipeline.always_spam")
     assert paths[extra + 1] == "comments.moderation.known_author"
-    assert paths[extra - 1] == "comments.moderation.too_many_links"
+    assert paths[extra - 1] == "comments.moderation.new_commenter"
     assert created.comment.status == Comment.Status.SPAM
 
 
@@ -778,6 +787,7 @@ def test_extra_steps_setting_is_read_from_the_environment(monkeypatch):
 def test_step_that_raises_holds_the_comment_instead_of_losing_it(settings, article, policy):
     settings.COMMENTS_EXTRA_MODERATION_STEPS = ["tests.comments.test_pipeline.always_raises"]
     policy.default_status = Comment.Status.APPROVED
+    policy.approved_comments_required = 0  # the new-commenter hold runs before extra steps
     policy.save()
 
     created = post(article)

@@ -375,7 +375,15 @@ def test_the_export_holds_every_comment_of_the_address_and_nothing_else(
     assert response["Content-Disposition"] == 'attachment; filename="my-comments.json"'
     assert "no-store" in response["Cache-Control"]
     data = response.json()
-    assert set(data) == {"email", "exported_at", "comments"}
+    assert set(data) == {
+        "email",
+        "exported_at",
+        "comments",
+        # The commenter record, sanctions, moderators' notes (tests/comments/test_sanctions.py).
+        "commenter",
+        "sanctions",
+        "moderator_note_count",
+    }
     assert data["email"] == ALICE
     first, second = world["first"], world["second"]
     assert data["comments"] == [

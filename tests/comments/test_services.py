@@ -168,6 +168,7 @@ def test_unknown_parent_id_is_a_parent_error(article, policy):
 def test_replies_nest_five_levels_deep_and_no_deeper(article, policy):
     assert policy.max_depth == 5
     policy.default_status = APPROVED
+    policy.approved_comments_required = 0  # no new-commenter hold
     policy.save()
 
     thread = [post(article)]
@@ -232,6 +233,7 @@ def test_comment_count_grows_only_with_approved_comments(article, policy):
     assert article.comments_changed_at is None
 
     policy.default_status = APPROVED
+    policy.approved_comments_required = 0  # no new-commenter hold
     policy.save()
     approved = post(article)
 
@@ -244,6 +246,7 @@ def test_comment_count_grows_only_with_approved_comments(article, policy):
 
 def test_reply_under_an_approved_parent_is_listed(article, policy):
     policy.default_status = APPROVED
+    policy.approved_comments_required = 0  # no new-commenter hold
     policy.save()
     parent = CommentFactory(article=article)
 
