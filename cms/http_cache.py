@@ -38,7 +38,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import parse_http_date_safe
@@ -249,35 +249,105 @@ class _Route:
         self.entry_key = entry_key
 
 
-def _public_route(request) -> _Route | None:
-    """The cache entry and generations of a GET that may be answered from the cache,
-    or None when this request must go through the whole stack."""
-    match = _PUBLIC_ROUTE.match(request.path_info)
+def _origin(environ) -> str | None:
+    """scheme://host as Django's request.scheme and request.get_host() read them from
+    the WSGI environ (before validation), or None for the rare cases this does not
+    mirror (a forwarded host, no Host header): those requests skip the WSGI front."""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        value = environ.get(header)
+        if value is not None:
+            scheme = "https" if value.split(",", 1)[0].strip() == secure_value else "http"
+    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
+        return None
+    host = environ.get("HTTP_HOST")
+    return f"{scheme}://{host}" if host else None
+
+
+def _route(environ, origin: str) -> _Route | None:
+    """The cache entry and generations of a GET of a public read route, from the WSGI
+    environ, or None when this request must go through the whole stack."""
+    path_info = environ.get("PATH_INFO", "")
+    match = _PUBLIC_ROUTE.match(path_info)
     if match is None:
         return None
     slug = match.group("slug")
     if slug is None:
         dependencies = (
             (ARTICLES_GENERATION, ARTICLE_LISTS_GENERATION)
-            if request.path_info.startswith("/api/v1/articles/")
+            if path_info.startswith("/api/v1/articles/")
             else (ARTICLES_GENERATION,)
         )
     else:
-        if match.group("comments") and "HTTP_AUTHORIZATION" in request.META:
+        if match.group("comments") and "HTTP_AUTHORIZATION" in environ:
             # The comment list authenticates (posters may be signed in): a bad token is
             # the view's 401 to give, not a stored 200.
             return None
         dependencies = (ARTICLES_GENERATION, comments_generation_key(slug))
-    if not _accepts_json_only(request.META.get("HTTP_ACCEPT", "")):
+    if not _accepts_json_only(environ.get("HTTP_ACCEPT", "")):
+        return None
+    query_string = environ.get("QUERY_STRING", "")
+    query = sorted(QueryDict(query_string).lists()) if query_string else ()
+    address = f"{origin}{environ.get('SCRIPT_NAME', '')}{path_info}?{query!r}".encode()
+    return _Route(dependencies, _ENTRY + hashlib.blake2b(address, digest_size=16).hexdigest())
+
+
+def _public_route(request) -> _Route | None:
+    if _PUBLIC_ROUTE.match(request.path_info) is None:
         return None
     try:
-        # Absolute links in the answers are built from these.
+        # Absolute links in the answers are built from these; get_host() validates.
         origin = f"{request.scheme}://{request.get_host()}"
     except Exception:  # DisallowedHost and the like: Django's own answer, uncached
         return None
-    query = sorted(request.GET.lists()) if request.META.get("QUERY_STRING") else ()
-    address = f"{origin}{request.path}?{query!r}".encode()
-    return _Route(dependencies, _ENTRY + hashlib.blake2b(address, digest_size=16).hexdigest())
+    return _route(request.META, origin)
+
+
+def _valid_entry(found: dict, route: _Route, now: float):
+    """The stored answer when it is still right (its generations are the current ones
+    and it has not expired), else None."""
+    entry = found.get(route.entry_key)
+    if entry is None or entry[0] != _ENTRY_FORMAT or entry[5] <= now:
+        return None
+    generations = tuple(found.get(key) for key in route.dependencies)
+    return entry if entry[6] == generations and None not in generations else None
+
+
+def wsgi_front(application):
+    """Wrap the WSGI application: a plain GET whose stored answer is valid is answered
+    here, before Django builds a request and runs the middleware (the same checks as
+    ResponseCacheMiddleware, which answers everything else). An entry exists only for a
+    host Django validated when it was stored, so the raw Host header is safe to key on."""
+
+    def front(environ, start_response):
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or not environ.get("PATH_INFO", "").startswith("/api/v1/")
+            or not ResponseCacheMiddleware._cache_usable()
+            or any(header in environ for header in _CONDITIONAL_HEADERS)
+        ):
+            return application(environ, start_response)
+        origin = _origin(environ)
+        route = _route(environ, origin) if origin else None
+        if route is None:
+            return application(environ, start_response)
+        try:
+            found = _cache().get_many([route.entry_key, *route.dependencies])
+        except Exception:
+            found = {}
+        now = timezone.now().timestamp()
+        entry = _valid_entry(found, route, now)
+        if entry is None:
+            return application(environ, start_response)
+        body, headers, expires = entry[1], entry[2], entry[5]
+        response_headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        response_headers.append(("Content-Length", str(len(body))))
+        response_headers.append(("Cache-Control", _public_cache_control(expires - now)))
+        start_response("200 OK", response_headers)
+        return [body]
+
+    return front
 
 
 class ResponseCacheMiddleware:
