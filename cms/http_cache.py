@@ -119,8 +119,8 @@ def article_comments_changed_for_slugs(slugs: Iterable[str]) -> None:
 
 
 def _changed(*, articles=False, article_ids=frozenset(), slugs=frozenset()) -> None:
-    if not settings.API_RESPONSE_CACHE:
-        return
+    # Bumped even with the response cache off: stored counts depend on them too, and
+    # entries stored before the cache was switched off must not match when it is back.
     _bump(articles=articles, article_ids=article_ids, slugs=slugs)
     connection = transaction.get_connection()
     if connection.in_atomic_block:
@@ -498,3 +498,66 @@ class ResponseCacheMiddleware:
                 response=response,
             )
         return response
+
+
+# --- stored counts of the article list ---------------------------------------------
+
+_COUNT = "rc:c:"
+_COUNT_IGNORED_PARAMETERS = frozenset({"page", "page_size", "ordering"})
+
+
+def count_key(request) -> str:
+    """One key per filter combination of a list (page, size and order do not change how
+    many rows there are)."""
+    query = sorted(
+        (name, values)
+        for name, values in request.GET.lists()
+        if name not in _COUNT_IGNORED_PARAMETERS
+    )
+    address = f"{request.path_info}?{query!r}".encode()
+    return _COUNT + hashlib.blake2b(address, digest_size=16).hexdigest()
+
+
+def count_lookup(key: str) -> tuple[int | None, int | None]:
+    """(the stored count if still right, the current `articles` generation)."""
+    global _cache_paused_until
+    if not settings.API_COUNT_CACHE or time.monotonic() < _cache_paused_until:
+        return None, None
+    started = time.monotonic()
+    try:
+        found = _cache().get_many([key, ARTICLES_GENERATION])
+    except Exception:
+        return None, None
+    if not found and time.monotonic() - started > _SLOW_CACHE_SECONDS:
+        _cache_paused_until = time.monotonic() + _CACHE_PAUSE_SECONDS
+        return None, None
+    generation = found.get(ARTICLES_GENERATION)
+    stored = found.get(key)
+    if generation is None or stored is None:
+        return None, generation
+    count, stored_generation, expires = stored
+    if stored_generation != generation or expires <= timezone.now().timestamp():
+        return None, generation
+    return count, generation
+
+
+def count_store(key: str, count: int, generation: int | None, expires_at: datetime | None):
+    """Keep a count computed under `generation` until it changes, the next scheduled
+    publication (`expires_at`) or the response cache's timeout, whichever comes first."""
+    if not settings.API_COUNT_CACHE or time.monotonic() < _cache_paused_until:
+        return
+    now = timezone.now().timestamp()
+    expires = now + settings.API_RESPONSE_CACHE_TIMEOUT
+    if expires_at is not None:
+        expires = min(expires, expires_at.timestamp())
+    if expires <= now:
+        return
+    try:
+        if generation is None:
+            # First use of the scope: start it, so a later change replaces it.
+            generation = _token()
+            if not _cache().add(ARTICLES_GENERATION, generation, timeout=None):
+                return
+        _cache().set(key, (count, generation, expires), timeout=math.ceil(expires - now))
+    except Exception:
+        logger.exception("Response cache unavailable")

@@ -234,6 +234,9 @@ API_RESPONSE_CACHE_TIMEOUT = env_int("API_RESPONSE_CACHE_TIMEOUT", 300)  # secon
 API_RESPONSE_CACHE_MAX_BYTES = env_int("API_RESPONSE_CACHE_MAX_BYTES", 1024 * 1024)
 API_CACHE_S_MAXAGE = env_int("API_CACHE_S_MAXAGE", 30)
 API_CACHE_STALE_WHILE_REVALIDATE = env_int("API_CACHE_STALE_WHILE_REVALIDATE", 60)
+# The article list's total (COUNT over every visible article) kept between changes, also
+# when the response cache is off (cms.pagination.StoredCountPagination).
+API_COUNT_CACHE = env_bool("API_COUNT_CACHE", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -21,6 +21,7 @@ from articles.api.serializers import (
 from articles.selectors import article_last_modified
 from cms import http_cache
 from cms.api_docs import ERROR_400, ERROR_404
+from cms.pagination import StoredCountPagination
 from comments.models import ModerationPolicy
 
 LIST_COLUMNS = (
@@ -143,6 +144,7 @@ class ArticleViewSet(ScheduledVisibilityMixin, viewsets.ReadOnlyModelViewSet):
     authentication_classes: list = []
     lookup_field = "slug"
     filterset_class = ArticleFilter
+    pagination_class = StoredCountPagination
 
     def public_queryset(self, now):
         articles = selectors.public_articles(now)
