@@ -7,7 +7,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.db import connection
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.services import article_archive
@@ -24,11 +26,9 @@ def _cache_in_use(settings, monkeypatch):
 
 
 @pytest.fixture
-def django_calls(monkeypatch):
+def django_calls():
     """The front around a stand-in for Django that counts the requests it gets and
     answers them through the real WSGI handler."""
-    from django.core.handlers.wsgi import WSGIHandler
-
     handler = WSGIHandler()
     calls = []
 
@@ -36,7 +36,15 @@ def django_calls(monkeypatch):
         calls.append(environ["PATH_INFO"])
         return handler(environ, start_response)
 
-    return calls, http_cache.wsgi_front(django_app)
+    # As Django's test client does: the handler's request signals would close the
+    # connection that holds the test's transaction (on PostgreSQL).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield calls, http_cache.wsgi_front(django_app)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def call(app, path, query="", method="GET", host="testserver", **extra):
