@@ -1,4 +1,5 @@
-"""Keyset ("cursor") pagination of the public comment list, for every sort order.
+"""Keyset ("cursor") pagination: the public comment list, for every sort order, and
+the staff audit trail (comments.api.moderation_views).
 
 DRF's CursorPagination keeps only the first ordering field in the cursor and steps over
 ties with an offset, capped at 1,000: fine for a nearly unique timestamp, wrong for
@@ -7,9 +8,10 @@ past the cap repeats a page forever, and every offset is a scan). Here the curso
 the whole sort key of the row it stops at (group value, submitted_at, id), so a page is
 "the next N rows after this key" whatever the ties.
 
-Every ordering is one of `comments.selectors.PUBLIC_THREAD_ORDERINGS`: an optional group
-key (`-reaction_count` or `-featured`) followed by (submitted_at, id) in one direction,
-each an index on listed comments. Resuming after (t, i) is a seek on the index:
+Every ordering is an optional group key (`-reaction_count` or `-featured`) followed by
+(a time, id) in one direction, each backed by an index: for comments one of
+`comments.selectors.PUBLIC_THREAD_ORDERINGS` on (submitted_at, id); for the audit trail
+(created_at, id). Resuming after (t, i) is a seek on the index:
 `submitted_at >= t AND (submitted_at > t OR id > i)`. With a group key the rows after
 (g, t, i) are "the rest of group g" and "the groups after g"; as one `OR` the database
 could only seek to the start of group g and filter its way through it (a deep page of
@@ -36,9 +38,8 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination, replace_query_param
 
-from comments.models import Comment
+from comments.api.serializers import MAX_ID
 
-MAX_ID = 2**63 - 1
 MAX_COUNT = 2**31 - 1  # a PositiveIntegerField, on every database
 CURSOR_KEYS = frozenset({"r", "p", "i", "g"})
 
@@ -60,7 +61,7 @@ class SortKey:
 @dataclass(frozen=True)
 class KeysetCursor:
     reverse: bool
-    # (group value, submitted_at, id) or (submitted_at, id), in the ordering's order;
+    # (group value, time, id) or (time, id), in the ordering's order;
     # None: from the start (or, reverse, from the end). The id may be None in a cursor
     # written by hand ("p" alone): then the page starts after every row at that time.
     position: tuple | None
@@ -69,24 +70,25 @@ class KeysetCursor:
 def _sort_keys(ordering) -> tuple[SortKey | None, SortKey, SortKey]:
     keys = [SortKey(term.lstrip("-"), term.startswith("-")) for term in ordering]
     *group, moment, pk = keys
-    assert (moment.field, pk.field) == ("submitted_at", "id"), ordering
+    assert pk.field == "id", ordering
     assert moment.descending == pk.descending and len(group) <= 1, ordering
     return (group[0] if group else None), moment, pk
 
 
-class CommentCursorPagination(CursorPagination):
-    """`cursor` and `page_size` (default 20, at most 100); `{"next", "previous",
-    "results"}`. The order is the queryset's (one of the public sort orders)."""
+class KeysetCursorPagination(CursorPagination):
+    """`cursor` and `page_size`; `{"next", "previous", "results"}`. The order is the
+    queryset's: (group key,) time, id."""
 
-    page_size = 20
     page_size_query_param = "page_size"
-    max_page_size = 100
-    ordering = ("submitted_at", "id")  # the default sort; each request uses its queryset's
+    # Whether a cursor must name the id as well as the time (a hand-written "p" alone
+    # starts after every row at that time where this is off).
+    id_required = False
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         self.page_size = self.get_page_size(request)
         self.base_url = request.build_absolute_uri()
+        self.model = queryset.model
         self.ordering = tuple(queryset.query.order_by)
         self.group, self.moment, self.pk = _sort_keys(self.ordering)
         self.cursor = self.decode_cursor(request)
@@ -106,7 +108,7 @@ class CommentCursorPagination(CursorPagination):
 
     # --- the query ----------------------------------------------------------------------
 
-    def _rows_after(self, queryset, position, reverse: bool, *, limit: int) -> list[Comment]:
+    def _rows_after(self, queryset, position, reverse: bool, *, limit: int) -> list:
         keys = [key for key in (self.group, self.moment, self.pk) if key is not None]
         ordered = queryset.order_by(*(key.term(reverse) for key in keys))
         if position is None:
@@ -122,17 +124,17 @@ class CommentCursorPagination(CursorPagination):
         return self._union_all(rest_of_group, later_groups, keys, reverse, limit=limit)
 
     def _after_moment(self, moment, pk, reverse: bool) -> Q:
-        """Rows after (moment, pk) in (submitted_at, id) order: the leading range is an
-        index bound (a seek), the rest filters the few rows sharing that moment."""
-        lookup = self.moment.after(reverse)
+        """Rows after (moment, pk) in (time, id) order: the leading range is an index
+        bound (a seek), the rest filters the few rows sharing that moment."""
+        lookup, field = self.moment.after(reverse), self.moment.field
         if pk is None:
-            return Q(**{f"submitted_at__{lookup}": moment})
-        return Q(**{f"submitted_at__{lookup}e": moment}) & (
-            Q(**{f"submitted_at__{lookup}": moment}) | Q(**{f"id__{lookup}": pk})
+            return Q(**{f"{field}__{lookup}": moment})
+        return Q(**{f"{field}__{lookup}e": moment}) & (
+            Q(**{f"{field}__{lookup}": moment}) | Q(**{f"id__{lookup}": pk})
         )
 
     @staticmethod
-    def _union_all(first, second, keys, reverse: bool, *, limit: int) -> list[Comment]:
+    def _union_all(first, second, keys, reverse: bool, *, limit: int) -> list:
         # Django refuses sliced parts in a compound query on SQLite, so the two parts are
         # compiled by the ORM and only joined here (their columns are the same: one base
         # queryset). Each part keeps its own ORDER BY ... LIMIT inside its subquery. The
@@ -143,7 +145,7 @@ class CommentCursorPagination(CursorPagination):
         quote = connection.ops.quote_name
         sql_first, params_first = first.query.get_compiler(using=db).as_sql()
         sql_second, params_second = second.query.get_compiler(using=db).as_sql()
-        columns = {field.name: field.column for field in Comment._meta.concrete_fields}
+        columns = {field.name: field.column for field in first.model._meta.concrete_fields}
         order = ", ".join(
             f"{quote(columns[key.field])} {'DESC' if key.descending != reverse else 'ASC'}"
             for key in keys
@@ -180,6 +182,8 @@ class CommentCursorPagination(CursorPagination):
             if "i" in values or "g" in values:
                 raise self._invalid()
             return KeysetCursor(reverse=reverse, position=None)
+        if self.id_required and "i" not in values:
+            raise self._invalid()
         position = (self._moment(values["p"]), self._id(values.get("i")))
         if self.group is not None:
             if "g" not in values:
@@ -191,7 +195,7 @@ class CommentCursorPagination(CursorPagination):
 
     def _moment(self, raw: str) -> datetime.datetime:
         try:
-            value = Comment._meta.get_field("submitted_at").to_python(raw)
+            value = self.model._meta.get_field(self.moment.field).to_python(raw)
             if value is None:
                 raise ValueError(raw)
             if timezone.is_naive(value):
@@ -209,7 +213,7 @@ class CommentCursorPagination(CursorPagination):
         return int(raw)
 
     def _group_value(self, raw: str) -> int | bool:
-        if isinstance(Comment._meta.get_field(self.group.field), BooleanField):
+        if isinstance(self.model._meta.get_field(self.group.field), BooleanField):
             if raw not in ("0", "1"):
                 raise self._invalid()
             return raw == "1"
@@ -217,10 +221,10 @@ class CommentCursorPagination(CursorPagination):
             raise self._invalid()
         return int(raw)
 
-    def _position_of(self, comment: Comment) -> tuple:
-        position = (comment.submitted_at, comment.pk)
+    def _position_of(self, row) -> tuple:
+        position = (getattr(row, self.moment.field), row.pk)
         if self.group is not None:
-            position = (getattr(comment, self.group.field), *position)
+            position = (getattr(row, self.group.field), *position)
         return position
 
     def encode_cursor(self, cursor: KeysetCursor) -> str:
@@ -249,3 +253,12 @@ class CommentCursorPagination(CursorPagination):
             return None
         position = self._position_of(self.page[0]) if self.page else self.current_position
         return self.encode_cursor(KeysetCursor(reverse=True, position=position))
+
+
+class CommentCursorPagination(KeysetCursorPagination):
+    """The public comment list: 20 per page, at most 100, in the queryset's sort order
+    (one of the public sort orders)."""
+
+    page_size = 20
+    max_page_size = 100
+    ordering = ("submitted_at", "id")  # the default sort; each request uses its queryset's
