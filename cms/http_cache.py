@@ -411,23 +411,11 @@ class ResponseCacheMiddleware:
             self._set_headers(response)
             return response
         now = timezone.now().timestamp()
-        generations = []
-        missing = {}
-        for key in route.dependencies:
-            token = found.get(key)
-            if token is None:
-                token = missing[key] = _token()
-            generations.append(token)
-        generations = tuple(generations)
-        entry = found.get(route.entry_key)
-        if (
-            not missing
-            and entry is not None
-            and entry[0] == _ENTRY_FORMAT
-            and entry[6] == generations
-            and entry[5] > now
-        ):
+        entry = _valid_entry(found, route, now)
+        if entry is not None:
             return self._hit(request, entry, now)
+        missing = {key: _token() for key in route.dependencies if found.get(key) is None}
+        generations = tuple(missing.get(key) or found[key] for key in route.dependencies)
         if missing:
             # First use of a scope (or its key was evicted): start it before the view
             # reads anything, so a write committing meanwhile replaces it after us.
