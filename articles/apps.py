@@ -6,5 +6,5 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Response cache invalidation on saves and deletes (articles/signals.py).
-        from articles import signals  # noqa: F401
+        # The public routes this app caches and what invalidates them.
+        from articles import cache  # noqa: F401

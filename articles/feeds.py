@@ -6,9 +6,8 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
-from articles import selectors
+from articles import links, selectors
 from articles.models import Category, Tag
-from cms import links
 
 FEED_SIZE = 20
 

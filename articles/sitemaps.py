@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 
+from articles import links
 from articles.models import Article, Category
-from cms import links
 
 
 class _SiteUrlSitemap(Sitemap):

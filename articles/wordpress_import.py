@@ -37,7 +37,7 @@ from django.utils.text import slugify
 
 from articles.models import Article, ArticleSlugRedirect, Author, Category, Tag
 from articles.sanitizer import sanitize_article_html
-from cms import http_cache
+from articles.signals import bulk_content_changed
 from comments.models import Comment
 from comments.services import comment_counts_refresh
 
@@ -1153,8 +1153,9 @@ def wordpress_import(
                     progress(stream.tell(), total)
             summary = importer.finish()
             # Tags, article tags and comments were bulk-written (no save signals): the
-            # public response cache forgets everything, once, when the import commits.
-            http_cache.articles_changed()
+            # public response cache (articles/cache.py) forgets everything, once, when
+            # the import commits.
+            bulk_content_changed.send(sender=WordPressImporter)
             if dry_run:
                 transaction.set_rollback(True)
         if progress is not None:

@@ -108,8 +108,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a cached public read is answered before anything else runs (cms/http_cache.py).
-    "cms.http_cache.ResponseCacheMiddleware",
+    # First: a cached public read is answered before anything else runs
+    # (plumbing/response_cache/).
+    "plumbing.response_cache.middleware.ResponseCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -123,7 +124,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Near the end, so it sees exceptions from views first: database down → 503, not 500.
-    "cms.middleware.DatabaseUnavailableMiddleware",
+    "plumbing.db_unavailable.DatabaseUnavailableMiddleware",
     # django-axes wants to be last: it turns a locked-out login into its lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -141,7 +142,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The same trusted client IP as everywhere else (TRUSTED_PROXY_COUNT), not a raw header.
-AXES_CLIENT_IP_CALLABLE = "cms.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "plumbing.client_ip.client_ip"
 
 # Content-Security-Policy (django-csp). The admin and the API docs page (Swagger UI from
 # local files, its init script served separately) work under it: no inline scripts.
@@ -226,16 +227,19 @@ else:
         }
     }
 
-# Public response cache (cms/http_cache.py, docs/performance.md): public reads stored in
-# the cache above, invalidated on every change; Cache-Control for CDNs in front of us.
+# Public response cache (plumbing/response_cache/, docs/performance.md): public reads
+# stored in the cache above, invalidated on every change; Cache-Control for CDNs in front of us.
 API_RESPONSE_CACHE = env_bool("API_RESPONSE_CACHE", True)
 API_RESPONSE_CACHE_ALIAS = "default"
+# Everything under this prefix gets a Cache-Control: public for the registered public
+# reads (apps' cache.py), no-store for the rest (staff, a reader's own data, writes).
+API_RESPONSE_CACHE_PATH_PREFIX = "/api/v1/"
 API_RESPONSE_CACHE_TIMEOUT = env_int("API_RESPONSE_CACHE_TIMEOUT", 300)  # seconds, at most
 API_RESPONSE_CACHE_MAX_BYTES = env_int("API_RESPONSE_CACHE_MAX_BYTES", 1024 * 1024)
 API_CACHE_S_MAXAGE = env_int("API_CACHE_S_MAXAGE", 30)
 API_CACHE_STALE_WHILE_REVALIDATE = env_int("API_CACHE_STALE_WHILE_REVALIDATE", 60)
 # The article list's total (COUNT over every visible article) kept between changes, also
-# when the response cache is off (cms.pagination.StoredCountPagination).
+# when the response cache is off (articles.api.pagination.StoredCountPagination).
 API_COUNT_CACHE = env_bool("API_COUNT_CACHE", True)
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -289,13 +293,13 @@ if TRUSTED_PROXY_COUNT > 0:
 
 REST_FRAMEWORK = {
     # JSON only, in development too: what the tests see is what production serves.
-    "DEFAULT_RENDERER_CLASSES": ["cms.renderers.ORJSONRenderer"],  # DRF's JSON, by orjson
+    "DEFAULT_RENDERER_CLASSES": ["plumbing.renderers.ORJSONRenderer"],  # DRF's JSON, by orjson
     "DEFAULT_PARSER_CLASSES": [
-        "cms.parsers.BoundedJSONParser",
-        "cms.parsers.BoundedFormParser",
+        "plumbing.parsers.BoundedJSONParser",
+        "plumbing.parsers.BoundedFormParser",
         # Django's multipart parser limits form fields but not files (those it spools to
         # disk), so this one refuses any body declared larger than the limit.
-        "cms.parsers.BoundedMultiPartParser",
+        "plumbing.parsers.BoundedMultiPartParser",
     ],
     # Sessions (the admin's login, CSRF-protected) and revocable tokens (Admin → Tokens);
     # no Basic auth, so passwords never travel with API calls.
@@ -305,10 +309,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "cms.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "plumbing.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "cms.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "plumbing.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "comment_post": os.environ.get("THROTTLE_COMMENT_POST", "10/minute"),
         "comment_flag": os.environ.get("THROTTLE_COMMENT_FLAG", "20/hour"),
@@ -343,7 +347,7 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_private_data": {"()": "cms.logging.RedactPrivateData"}},
+    "filters": {"redact_private_data": {"()": "plumbing.log_redaction.RedactPrivateData"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_private_data"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {

@@ -6,9 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from articles import feeds as article_feeds
 from articles.api.urls import urlpatterns as articles_api
 from articles.sitemaps import SITEMAPS
-from cms.health import healthz
 from comments import feeds as comment_feeds
 from comments.api.urls import urlpatterns as comments_api
+from plumbing.health import healthz
 
 api_v1 = (articles_api + comments_api, "api")
 
@@ -48,7 +48,7 @@ urlpatterns = [
     ),
 ]
 
-handler400 = "cms.errors.handler400"
-handler403 = "cms.errors.handler403"
-handler404 = "cms.errors.handler404"
-handler500 = "cms.errors.handler500"
+handler400 = "plumbing.errors.handler400"
+handler403 = "plumbing.errors.handler403"
+handler404 = "plumbing.errors.handler404"
+handler500 = "plumbing.errors.handler500"

@@ -10,6 +10,6 @@ application = get_wsgi_application()
 
 # Valid stored answers of the public read API go out before Django builds a request
 # (docs/performance.md); everything else goes through Django as before.
-from cms.http_cache import wsgi_front  # noqa: E402 - needs the settings configured above
+from plumbing.response_cache.front import wsgi_front  # noqa: E402 - needs the settings configured above
 
 application = wsgi_front(application)

@@ -5,8 +5,8 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 
+from articles import links
 from articles.models import Article
-from cms import links
 from comments.models import Comment
 from comments.rendering import render_comment_body
 

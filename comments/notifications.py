@@ -15,7 +15,7 @@ from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.urls import reverse
 
-from cms import links
+from articles import links
 from comments.models import Comment
 
 UNSUBSCRIBE_SALT = "comments.unsubscribe-replies"

@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cms import http_cache, links
+from articles import links
 from comments.models import (
     Comment,
     Commenter,
@@ -36,6 +36,7 @@ from comments.models import (
     ModerationPolicy,
     PrivacyRequest,
 )
+from comments.signals import public_comments_changed
 
 LINK_SALT = "comments.privacy-request"
 ANONYMOUS = "Anonymous"
@@ -233,10 +234,11 @@ def comments_erase(*, email: str) -> int:
     if not policy.erase_keeps_approved_bodies:
         Comment.objects.filter(pk__in=ids, status=Comment.Status.APPROVED).update(body=REMOVED_BODY)
     # Public comments now show "Anonymous": the cached comment lists must not.
-    http_cache.article_comments_changed(
-        Comment.objects.filter(pk__in=ids, is_listed=True)
+    public_comments_changed.send(
+        sender=Comment,
+        article_ids=Comment.objects.filter(pk__in=ids, is_listed=True)
         .values_list("article_id", flat=True)
-        .distinct()
+        .distinct(),
     )
     return len(ids)
 

@@ -9,7 +9,8 @@ the SECRET_KEY, is stored: never the IP, never the token.
 `Comment.reaction_count` is kept in the same transaction as the reaction rows, under the
 comment's row lock (F() updates), and the unique constraint one_reaction_per_client
 settles a race between two requests of the same client. A change tells the public
-response cache (cms.http_cache) that the article's comment list changed.
+response cache (comments/signals.py, comments/cache.py) that the article's comment list
+changed.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from django.db.models import F
 from django.utils.crypto import salted_hmac
 
 from articles.models import Article
-from cms import http_cache
 from comments.models import Comment, CommentReaction, ModerationPolicy
+from comments.signals import public_comments_changed
 
 CLIENT_KEY_SALT = "comments.reactions.client-key"
 # What a reader token looks like: URL-safe base64, 22 to 64 characters (at least 128
@@ -87,9 +88,9 @@ def _require_enabled() -> None:
 
 
 def _public_list_changed(comment: Comment) -> None:
-    # Inside the transaction on purpose, as comments.services does: cms.http_cache
-    # invalidates at once and again when the transaction commits.
-    http_cache.article_comments_changed_for_slugs([comment.article.slug])
+    # Inside the transaction on purpose, as comments.services does: the response cache
+    # (comments/cache.py) invalidates at once and again when the transaction commits.
+    public_comments_changed.send(sender=Comment, article_slugs=[comment.article.slug])
 
 
 @transaction.atomic

@@ -24,7 +24,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.models import Article
-from cms import http_cache
 from comments import moderation, tasks
 from comments.models import (
     Comment,
@@ -35,6 +34,7 @@ from comments.models import (
     ReasonCode,
 )
 from comments.moderation import Submission, Verdict, pipeline_steps, run_pipeline
+from comments.signals import public_comments_changed
 
 USER_AGENT_MAX = 512
 STEP_MAX = 200  # ModerationAction.step and Comment.moderation_step
@@ -43,13 +43,14 @@ logger = logging.getLogger(__name__)
 
 
 def _public_comments_changed(article_ids: Iterable[int]) -> None:
-    """Tell the public response cache that what these articles' comment lists (or
-    counts) show changed. One call per write. Called inside the transaction on purpose:
-    cms.http_cache invalidates at once (reads in this transaction, and the test suite,
-    which never commits) and again when the transaction commits (everyone else)."""
+    """Announce that what these articles' comment lists (or counts) show changed
+    (comments/signals.py; the response cache listens in comments/cache.py). One signal
+    per write, sent inside the transaction on purpose: the cache invalidates at once
+    (reads in this transaction, and the test suite, which never commits) and again when
+    the transaction commits (everyone else)."""
     ids = sorted(set(article_ids))
     if ids:
-        http_cache.article_comments_changed(ids)
+        public_comments_changed.send(sender=Comment, article_ids=ids)
 
 
 def _reason_code(value: str) -> str:
@@ -327,7 +328,7 @@ def comment_edit(*, comment: Comment, body: str, now=None) -> Comment:
         )
         affected |= moderated
     if affected:  # only ever this comment's article, whose slug is at hand
-        http_cache.article_comments_changed_for_slugs([comment.article.slug])
+        public_comments_changed.send(sender=Comment, article_slugs=[comment.article.slug])
     comment.refresh_from_db()
     return comment
 

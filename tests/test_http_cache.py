@@ -1,4 +1,4 @@
-"""The public response cache (cms/http_cache.py): hits cost no SQL, every change that
+"""The public response cache (plumbing/response_cache/): hits cost no SQL, every change that
 alters a public answer is seen on the very next read, headers a CDN can use, and the
 site keeps working with the cache disabled, down or slow.
 
@@ -22,10 +22,11 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.services import article_archive, article_publish
-from cms import http_cache
 from comments.models import Comment, ModerationPolicy
 from comments.privacy import comments_erase
 from comments.services import comments_moderate
+from plumbing.response_cache import store
+from plumbing.response_cache.generations import invalidate
 from tests.comments.helpers import make_comment
 from tests.factories import ArticleFactory, CategoryFactory, TagFactory
 
@@ -44,7 +45,7 @@ def _cache_in_use(settings, monkeypatch):
     settings.API_RESPONSE_CACHE = True
     settings.API_CACHE_S_MAXAGE = 30
     settings.API_CACHE_STALE_WHILE_REVALIDATE = 60
-    monkeypatch.setattr(http_cache, "_cache_paused_until", 0.0)
+    monkeypatch.setattr(store, "_paused_until", 0.0)
 
 
 @pytest.fixture
@@ -706,29 +707,28 @@ def test_editing_a_comment_in_the_admin(staff_client, api_client, story, other, 
 
 def test_one_after_commit_invalidation_per_transaction(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
-        http_cache.articles_changed()
-        http_cache.article_comments_changed([1, 2])
-        http_cache.articles_changed()
+        invalidate(["articles"])
+        invalidate(["article-lists", "comments:one", "comments:two"])
+        invalidate(["articles"])
 
     ours = [c for c in callbacks if c.__name__ == "invalidate_after_commit"]
     assert len(ours) == 1
-    assert ours[0].articles is True
-    assert ours[0].article_ids == {1, 2}
+    assert ours[0].scopes == {"articles", "article-lists", "comments:one", "comments:two"}
 
 
 def test_a_rolled_back_savepoint_leaves_a_working_hook(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         try:
             with transaction.atomic():
-                http_cache.articles_changed()
+                invalidate(["articles"])
                 raise RuntimeError("rolled back")
         except RuntimeError:
             pass
-        http_cache.article_comments_changed([7])
+        invalidate(["comments:seven"])
 
     ours = [c for c in callbacks if c.__name__ == "invalidate_after_commit"]
     assert len(ours) == 1
-    assert ours[0].article_ids == {7}
+    assert ours[0].scopes == {"comments:seven"}
 
 
 # --- disabled, down, slow --------------------------------------------------------------
@@ -758,7 +758,7 @@ class BrokenCache:
 def test_a_failing_cache_is_a_miss_and_writes_still_work(
     api_client, story, policy, monkeypatch, committed
 ):
-    monkeypatch.setattr(http_cache, "_cache", BrokenCache)
+    monkeypatch.setattr(store, "cache", BrokenCache)
 
     for _ in range(2):
         response, queries = fetch(api_client, detail_url(story))
@@ -779,7 +779,7 @@ def test_a_slow_cache_is_left_alone_for_a_while(api_client, story, monkeypatch):
             time.sleep(1.0)  # the socket timeout of a hung Redis
             return {}
 
-    monkeypatch.setattr(http_cache, "_cache", SlowCache)
+    monkeypatch.setattr(store, "cache", SlowCache)
 
     first = api_client.get("/api/v1/articles/")
     second = api_client.get("/api/v1/articles/")

@@ -1,4 +1,4 @@
-"""The WSGI front of the response cache (cms.http_cache.wsgi_front, wired in cms.wsgi):
+"""The WSGI front of the response cache (plumbing.response_cache.front, wired in cms.wsgi):
 a valid stored answer goes out before Django builds a request, with the same body and
 headers the middleware would give; anything it cannot answer exactly goes to Django."""
 
@@ -13,7 +13,8 @@ from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.services import article_archive
-from cms import http_cache
+from plumbing.response_cache import store
+from plumbing.response_cache.front import wsgi_front
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _cache_in_use(settings, monkeypatch):
     settings.API_RESPONSE_CACHE = True
-    monkeypatch.setattr(http_cache, "_cache_paused_until", 0.0)
+    monkeypatch.setattr(store, "_paused_until", 0.0)
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def django_calls():
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield calls, http_cache.wsgi_front(django_app)
+        yield calls, wsgi_front(django_app)
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

@@ -12,7 +12,7 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
-from cms.renderers import ORJSONRenderer
+from plumbing.renderers import ORJSONRenderer
 from tests.factories import ArticleFactory
 
 UTC = datetime.UTC

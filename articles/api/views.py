@@ -12,6 +12,7 @@ from rest_framework.reverse import reverse
 
 from articles import selectors
 from articles.api.filters import ArticleFilter
+from articles.api.pagination import StoredCountPagination
 from articles.api.serializers import (
     ArticleDetailSerializer,
     ArticleListSerializer,
@@ -19,10 +20,9 @@ from articles.api.serializers import (
     TagSerializer,
 )
 from articles.selectors import article_last_modified
-from cms import http_cache
-from cms.api_docs import ERROR_400, ERROR_404
-from cms.pagination import StoredCountPagination
 from comments.models import ModerationPolicy
+from plumbing.api_docs import ERROR_400, ERROR_404
+from plumbing.response_cache.hints import do_not_store, expire_response_at
 
 LIST_COLUMNS = (
     "id",
@@ -75,9 +75,9 @@ class ScheduledVisibilityMixin:
             return response
         rows = getattr(self, "_rows", None)
         if rows:
-            http_cache.expire_response_at(response, rows[0].next_publication_at)
+            expire_response_at(response, rows[0].next_publication_at)
         else:
-            http_cache.do_not_store(response)
+            do_not_store(response)
         return response
 
 
@@ -183,7 +183,7 @@ class ArticleViewSet(ScheduledVisibilityMixin, viewsets.ReadOnlyModelViewSet):
         if self._policy.close_after_days and self._article.published_at:
             closes_at = self._article.published_at + timedelta(days=self._policy.close_after_days)
             if closes_at > self._now:
-                http_cache.expire_response_at(response, closes_at)
+                expire_response_at(response, closes_at)
         return response
 
     def get_object(self):

@@ -7,11 +7,11 @@ from rest_framework import mixins, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import IsAdminUser
 
-from cms.api_docs import ERROR_400, ERROR_401, ERROR_403, ERROR_404
 from comments import selectors
 from comments.api.filters import ModerationActionFilter
 from comments.api.moderation_serializers import ModerationActionSerializer
 from comments.api.pagination import KeysetCursorPagination
+from plumbing.api_docs import ERROR_400, ERROR_401, ERROR_403, ERROR_404
 
 
 class ModerationActionCursorPagination(KeysetCursorPagination):

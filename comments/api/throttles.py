@@ -3,7 +3,7 @@ the configured cache (Redis in production, so all workers share the counters).""
 
 from rest_framework.throttling import SimpleRateThrottle
 
-from cms.client_ip import client_ip
+from plumbing.client_ip import client_ip
 
 
 class ClientIPThrottle(SimpleRateThrottle):

@@ -1,8 +1,8 @@
 from django.urls import path, register_converter
 from rest_framework.routers import SimpleRouter
 
-from cms.converters import DatabaseIdConverter
 from comments.api import moderation_views, views
+from plumbing.converters import DatabaseIdConverter
 
 register_converter(DatabaseIdConverter, "id")
 

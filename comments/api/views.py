@@ -21,18 +21,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.models import Article
-from cms.api_docs import (
-    ERROR_400,
-    ERROR_401,
-    ERROR_403,
-    ERROR_404,
-    ERROR_409,
-    ERROR_413,
-    ERROR_415,
-    ERROR_429,
-)
-from cms.client_ip import client_ip
-from cms.converters import DatabaseIdConverter
 from comments import notifications, privacy, reactions, selectors, services
 from comments.api.filters import ModerationCommentFilter
 from comments.api.pagination import CommentCursorPagination
@@ -62,6 +50,18 @@ from comments.api.throttles import (
     PrivacyRequestThrottle,
 )
 from comments.models import Comment
+from plumbing.api_docs import (
+    ERROR_400,
+    ERROR_401,
+    ERROR_403,
+    ERROR_404,
+    ERROR_409,
+    ERROR_413,
+    ERROR_415,
+    ERROR_429,
+)
+from plumbing.client_ip import client_ip
+from plumbing.converters import DatabaseIdConverter
 
 
 def _public_sort(request) -> str:

@@ -31,7 +31,7 @@ def test_healthz_answers_503_when_the_database_cannot_be_reached(api_client):
 
 
 def test_healthz_stays_up_when_only_the_cache_fails(api_client):
-    with mock.patch("cms.health.cache") as cache:
+    with mock.patch("plumbing.health.cache") as cache:
         cache.set.side_effect = ConnectionError("cache down")
         response = api_client.get("/healthz")
 

@@ -1,4 +1,4 @@
-"""The article list's total is kept between changes (cms.pagination.StoredCountPagination):
+"""The article list's total is kept between changes (articles.api.pagination.StoredCountPagination):
 COUNT(*) over every visible article runs once per change, not on every request, and
 the total is never stale after a change or a scheduled publication."""
 

@@ -3,7 +3,7 @@ per write, only when what the public sees (the list, its order, the counts) chan
 
 import pytest
 
-from cms import http_cache
+from comments import cache as comments_cache
 from comments import services
 from comments.models import Comment
 from tests.comments.helpers import make_comment, set_policy
@@ -14,21 +14,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Each call to the cache's invalidation entry points, as a set of article ids."""
+    """Each thread invalidation the comments app asks for, as a set of article ids."""
+    from articles.models import Article
+
     recorded: list[set[int]] = []
-    slugs_to_ids = {}
 
-    def by_ids(article_ids):
-        recorded.append(set(article_ids))
+    def invalidate_threads(*, slugs=(), article_ids=()):
+        ids = {int(pk) for pk in article_ids}
+        ids.update(Article.objects.filter(slug__in=list(slugs)).values_list("pk", flat=True))
+        recorded.append(ids)
 
-    def by_slugs(slugs):
-        from articles.models import Article
-
-        slugs_to_ids.update(Article.objects.filter(slug__in=list(slugs)).values_list("slug", "pk"))
-        recorded.append({slugs_to_ids[slug] for slug in slugs})
-
-    monkeypatch.setattr(http_cache, "article_comments_changed", by_ids)
-    monkeypatch.setattr(http_cache, "article_comments_changed_for_slugs", by_slugs)
+    monkeypatch.setattr(comments_cache, "invalidate_threads", invalidate_threads)
     return recorded
 
 

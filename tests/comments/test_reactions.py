@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from articles.models import Article
+from comments import cache as comments_cache
 from comments import reactions
 from comments.api.throttles import CommentReactThrottle
 from comments.models import Comment, CommentReaction, ModerationPolicy
@@ -374,7 +375,9 @@ def test_changes_invalidate_the_article_comment_list(
 ):
     calls = []
     monkeypatch.setattr(
-        reactions.http_cache, "article_comments_changed_for_slugs", lambda s: calls.append(s)
+        comments_cache,
+        "invalidate_threads",
+        lambda *, slugs=(), article_ids=(): calls.append(list(slugs)),
     )
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -11,7 +11,7 @@ from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from cms.errors import PayloadTooLarge
+from plumbing.errors import PayloadTooLarge
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

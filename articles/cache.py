@@ -1,0 +1,86 @@
+"""What the articles app's public answers depend on, and what its changes invalidate.
+
+Scopes (plumbing.response_cache.generations):
+- `articles`: anything an article page or list shows (articles, categories, tags,
+  authors, the moderation policy behind `comments_open` and `reaction_label`);
+- `article-lists`: the comment counts article lists show (and their order by them);
+- `comments:<slug>`: one article's discussion, its comment list and the detail's
+  comment count (the comments app invalidates it; see comments/cache.py).
+
+Invalidation runs from signals only (docs/decisions.md, "One invalidation mechanism"):
+model saves and deletes, and `bulk_content_changed` for writes that bypass them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from articles.models import Article, Author, Category, Tag
+from articles.signals import bulk_content_changed
+from plumbing.response_cache.generations import invalidate
+from plumbing.response_cache.routes import register_route
+
+ARTICLES = "articles"
+ARTICLE_LISTS = "article-lists"
+_THREAD = "comments:"
+
+# Slugs as the URLconf accepts them: anything else is not a route answered from the
+# cache (it goes through the stack and 404s there).
+SLUG = r"[-a-zA-Z0-9_]+"
+
+
+def thread_scope(slug: str) -> str:
+    """The scope of one article's discussion: its comment list and comment count."""
+    return _THREAD + slug
+
+
+def invalidate_threads(*, slugs: Iterable[str] = (), article_ids: Iterable[int] = ()) -> None:
+    """These articles' discussions changed: their comment lists, their details
+    (comment_count) and the article lists (comment_count, ordering by it). Other
+    articles' comment lists stay cached. Give slugs when at hand (ids cost a query)."""
+    slugs = set(slugs)
+    ids = sorted({int(pk) for pk in article_ids})
+    if ids:
+        slugs.update(Article.objects.filter(pk__in=ids).values_list("slug", flat=True))
+    if slugs or ids:
+        invalidate([ARTICLE_LISTS, *(thread_scope(slug) for slug in sorted(slugs))])
+
+
+# --- the routes -----------------------------------------------------------------------
+
+register_route(r"/api/v1/articles/", lambda match: (ARTICLES, ARTICLE_LISTS))
+register_route(
+    rf"/api/v1/articles/(?P<slug>{SLUG})/",
+    lambda match: (ARTICLES, thread_scope(match["slug"])),
+)
+register_route(rf"/api/v1/(?:categories|tags)/(?:{SLUG}/)?", lambda match: (ARTICLES,))
+
+
+# --- what invalidates ------------------------------------------------------------------
+
+
+@receiver(post_save, sender=Article, dispatch_uid="articles.cache.article_saved")
+@receiver(post_delete, sender=Article, dispatch_uid="articles.cache.article_deleted")
+@receiver(post_save, sender=Category, dispatch_uid="articles.cache.category_saved")
+@receiver(post_delete, sender=Category, dispatch_uid="articles.cache.category_deleted")
+@receiver(post_save, sender=Tag, dispatch_uid="articles.cache.tag_saved")
+@receiver(post_delete, sender=Tag, dispatch_uid="articles.cache.tag_deleted")
+@receiver(post_save, sender=Author, dispatch_uid="articles.cache.author_saved")
+@receiver(post_delete, sender=Author, dispatch_uid="articles.cache.author_deleted")
+def public_article_data_changed(sender, raw=False, **kwargs) -> None:
+    if not raw:  # loaddata: the loader invalidates once it is done, if it wants to
+        invalidate([ARTICLES])
+
+
+@receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="articles.cache.article_tags")
+def article_tags_changed(sender, action: str, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        invalidate([ARTICLES])
+
+
+@receiver(bulk_content_changed, dispatch_uid="articles.cache.bulk_content_changed")
+def bulk_content_written(sender, **kwargs) -> None:
+    invalidate([ARTICLES])
