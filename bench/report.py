@@ -170,7 +170,7 @@ def render(results: dict) -> str:
         "Redis cache; everything on this one machine.",
         f"- Load: {m['wrk']}, {c['wrk_threads']} threads, {c['connections']} connections, "
         f"{c['seconds']:g} s per row after a Redis flush and a warm-up; 127.0.0.1.",
-        "- Response cache (the project's, `cms/http_cache.py`): "
+        "- Response cache (the project's, `plumbing/response_cache/`): "
         + (
             "on: a repeated read runs no SQL (the SQL column's → 0)."
             if results["probe"]["endpoints"]["list"]["warm"]["queries"] == 0

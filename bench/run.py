@@ -133,7 +133,7 @@ def prepare_datasets(config: Config) -> dict[str, dict]:
 
 
 def cache_env(response_cache: bool) -> dict[str, str]:
-    # The project's switch for its public response cache (cms/http_cache.py): off, every
+    # The project's switch for its public response cache (plumbing/response_cache/): off, every
     # read takes the database path the scaling curve is about.
     return {} if response_cache else {"API_RESPONSE_CACHE": "0"}
 

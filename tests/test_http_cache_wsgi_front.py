@@ -154,3 +154,27 @@ def test_the_project_wsgi_application_has_the_front():
     from cms import wsgi
 
     assert wsgi.application.__qualname__ == "wsgi_front.<locals>.front"
+
+
+def test_a_miss_reads_the_cache_once(django_calls, monkeypatch):
+    """The front's lookup travels to the middleware in the environ: a miss costs one
+    cache round trip for the entry and its generations, not one in each layer."""
+    from plumbing.response_cache import store
+
+    calls, app = django_calls
+    article = ArticleFactory(slug="story")
+    reads = []
+    real_get_many = store.get_many
+
+    def counting_get_many(keys):
+        reads.append(tuple(keys))
+        return real_get_many(keys)
+
+    monkeypatch.setattr(store, "get_many", counting_get_many)
+
+    status, _, _, queries = call(app, f"/api/v1/articles/{article.slug}/")
+
+    assert status == "200 OK"
+    assert queries > 0  # it really was a miss, answered by Django
+    entry_reads = [keys for keys in reads if keys[0].startswith(store.ENTRY_PREFIX)]
+    assert len(entry_reads) == 1, reads
