@@ -8,7 +8,7 @@ DEPS_STAMP := $(VENV)/.deps-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint suite e2e e2e-deps setup demo worker clean bench bench-smoke bench-deps
+.PHONY: run test lint suite e2e e2e-deps system-deps setup demo worker clean bench bench-smoke bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,17 +42,26 @@ lint: $(DEPS_STAMP)
 	$(BIN)/ruff check .
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
-# The browser tests (tests/e2e/, part of every suite run) drive Debian's Chromium through
-# Playwright; `playwright install` is not used. Installed with apt when missing (the
-# tests fail, naming this target, when it is still missing). E2E_CHROMIUM: another binary.
+# What the suite needs beyond Python, from Debian (installed with apt when missing; the
+# tests fail, naming this target, when it is still missing): Chromium for the browser
+# tests (tests/e2e/, driven by Playwright; `playwright install` is not used) and nginx
+# for the production-server tests (tests/security/test_production_server.py runs
+# deploy/nginx.conf). E2E_CHROMIUM: another Chromium binary.
 E2E_CHROMIUM ?= /usr/bin/chromium
+NGINX ?= /usr/sbin/nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-e2e-deps:
-	@test -x $(E2E_CHROMIUM) || { \
-	  echo "Installing Debian's chromium for the browser tests (tests/e2e/)"; \
-	  $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+system-deps:
+	@missing=""; \
+	test -x $(E2E_CHROMIUM) || missing="$$missing chromium"; \
+	test -x $(NGINX) || missing="$$missing nginx-light"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian's$$missing for the test suite"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \
+	  $(SUDO) service nginx stop >/dev/null 2>&1 || true; \
+	fi
+e2e-deps: system-deps
 
-suite: $(DEPS_STAMP) e2e-deps
+suite: $(DEPS_STAMP) system-deps
 	$(BIN)/pytest
 
 # Only the browser tests (screenshots in var/test-artifacts/e2e/).

@@ -111,6 +111,8 @@ MIDDLEWARE = [
     # First: a cached public read is answered before anything else runs
     # (plumbing/response_cache/).
     "plumbing.response_cache.middleware.ResponseCacheMiddleware",
+    # A NUL in the path or query string is a 400 on every route and database.
+    "plumbing.nul_bytes.RefuseNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

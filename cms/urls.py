@@ -18,7 +18,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file: no inline script, so the
     # page works under our Content-Security-Policy.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # GET only: the page has nothing to say to OPTIONS (its HTML renderer has no template
+    # for DRF's metadata answer), so other methods get a plain 405.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", http_method_names=["get", "head"]),
+        name="api-docs",
+    ),
     path("healthz", healthz, name="healthz"),
     path("feeds/articles/", article_feeds.LatestArticlesFeed(), name="feed-articles"),
     path("feeds/articles/atom/", article_feeds.LatestArticlesAtomFeed(), name="feed-articles-atom"),

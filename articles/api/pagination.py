@@ -25,7 +25,7 @@ class StoredCountPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         key = count_key(request)
-        known_count, generation = count_lookup(key, scope=ARTICLES)
+        known_count, generation = count_lookup(request, key, scope=ARTICLES)
         paginator_class = type(
             "KnownCountPaginator", (_KnownCountPaginator,), {"known_count": known_count}
         )
@@ -33,6 +33,7 @@ class StoredCountPagination(PageNumberPagination):
         rows = super().paginate_queryset(queryset, request, view)
         if known_count is None and rows:
             count_store(
+                request,
                 key,
                 self.page.paginator.count,
                 scope=ARTICLES,

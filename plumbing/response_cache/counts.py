@@ -36,9 +36,17 @@ def count_key(request) -> str:
     return _COUNT + hashlib.blake2b(address, digest_size=16).hexdigest()
 
 
-def count_lookup(key: str, *, scope: str) -> tuple[int | None, int | None]:
+def _usable(request) -> bool:
+    return (
+        settings.API_COUNT_CACHE
+        and not store.paused()
+        and store.shared_by_every_process(request.META)
+    )
+
+
+def count_lookup(request, key: str, *, scope: str) -> tuple[int | None, int | None]:
     """(the stored count if still right, the scope's current generation)."""
-    if not settings.API_COUNT_CACHE or store.paused():
+    if not _usable(request):
         return None, None
     generation_name = generation_key(scope)
     found = store.get_many([key, generation_name])
@@ -53,6 +61,7 @@ def count_lookup(key: str, *, scope: str) -> tuple[int | None, int | None]:
 
 
 def count_store(
+    request,
     key: str,
     count: int,
     *,
@@ -62,7 +71,7 @@ def count_store(
 ) -> None:
     """Keep a count computed under `generation` until the scope changes, `expires_at`
     or the response cache's timeout, whichever comes first."""
-    if not settings.API_COUNT_CACHE or store.paused():
+    if not _usable(request):
         return
     now = timezone.now().timestamp()
     expires = now + settings.API_RESPONSE_CACHE_TIMEOUT

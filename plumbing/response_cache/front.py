@@ -46,7 +46,7 @@ def wsgi_front(application):
     def front(environ, start_response):
         if (
             environ.get("REQUEST_METHOD") != "GET"
-            or not store.usable()
+            or not store.usable(environ)
             or any(header in environ for header in CONDITIONAL_HEADERS)
         ):
             return application(environ, start_response)

@@ -16,7 +16,11 @@ import math
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.cache import (
+    get_conditional_response,
+    patch_vary_headers,
+    set_response_etag,
+)
 from django.utils.http import parse_http_date_safe
 
 from plumbing.response_cache import routes, store
@@ -52,6 +56,12 @@ def _request_lookup(request) -> store.Lookup | None:
 
 def set_public_headers(response) -> None:
     """Cache-Control of a public read's answer, unless the view decided."""
+    if response.cookies:
+        # A cookie (a stale session being cleared, say) belongs to one visitor: an answer
+        # that sets one must never be kept by a shared cache, whatever the view said.
+        response["Cache-Control"] = "private, no-store"
+        patch_vary_headers(response, ["Cookie"])
+        return
     if "Cache-Control" in response:
         return
     if response.status_code in (200, 304):
@@ -84,7 +94,7 @@ class ResponseCacheMiddleware:
                 # cache may keep them, whatever a proxy's defaults are.
                 response["Cache-Control"] = "no-store"
             return response
-        if request.method != "GET" or not store.usable():
+        if request.method != "GET" or not store.usable(request.META):
             response = self.get_response(request)
             set_public_headers(response)
             return response

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import QueryDict
 
 from plumbing.response_cache import routes
@@ -52,9 +54,40 @@ def reset_pause() -> None:
     _paused_until = 0.0
 
 
-def usable() -> bool:
-    """The response cache is switched on and its backend is not paused."""
-    return settings.API_RESPONSE_CACHE and not paused()
+def shared_by_every_process(environ) -> bool:
+    """Whether an invalidation reaches every process serving this request's site.
+
+    A process-local backend (local memory, the default without REDIS_URL) is right for
+    one process (runserver, one gunicorn worker); under a multi-process server
+    (`wsgi.multiprocess`, which gunicorn sets with more than one worker) a write in one
+    worker would leave the others answering from their stale copies, so they must not
+    answer from it at all.
+    """
+    if not environ.get("wsgi.multiprocess"):
+        return True
+    if isinstance(cache(), LocMemCache | DummyCache):
+        _warn_process_local_once()
+        return False
+    return True
+
+
+_warned = False
+
+
+def _warn_process_local_once() -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        logger.warning(
+            "Response cache off: the cache is local to each process and this server runs "
+            "several. Set REDIS_URL to share one cache between the workers."
+        )
+
+
+def usable(environ) -> bool:
+    """The response cache is switched on, its backend is not paused, and every process
+    of this server sees the same entries."""
+    return settings.API_RESPONSE_CACHE and not paused() and shared_by_every_process(environ)
 
 
 def get_many(keys: list[str]) -> dict:
