@@ -42,6 +42,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -205,22 +215,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache (and throttling counters): Redis when REDIS_URL is set, local memory otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_CACHE_OPTIONS = {
+    # After a failure, calls fail at once for REDIS_CIRCUIT_SECONDS instead of each
+    # waiting for its socket timeout (plumbing/redis_circuit.py).
+    "CLIENT_CLASS": "plumbing.redis_circuit.CircuitBreakerClient",
+    "SOCKET_CONNECT_TIMEOUT": env_float("REDIS_SOCKET_TIMEOUT", 0.25),
+    "SOCKET_TIMEOUT": env_float("REDIS_SOCKET_TIMEOUT", 0.25),
+    # A cache outage degrades to "no cache" instead of failing requests.
+    "IGNORE_EXCEPTIONS": True,
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-                # A cache outage degrades to "no cache" instead of failing requests.
-                "IGNORE_EXCEPTIONS": True,
-            },
+            "OPTIONS": REDIS_CACHE_OPTIONS,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "cms"),
         }
     }
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
         "default": {
@@ -228,6 +240,10 @@ else:
             "LOCATION": "cms-default",
         }
     }
+# The circuit breaker logs an outage once when it starts and once when it ends, not each
+# skipped call.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
+REDIS_CIRCUIT_SECONDS = env_float("REDIS_CIRCUIT_SECONDS", 10)
 
 # Public response cache (plumbing/response_cache/, docs/performance.md): public reads
 # stored in the cache above, invalidated on every change; Cache-Control for CDNs in front of us.

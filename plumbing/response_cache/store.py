@@ -2,9 +2,10 @@
 entries with their generations in one round trip, and the pause taken when the backend
 hangs.
 
-A cache that answers nothing and takes about its socket timeout (1 s in settings) to do
-so is treated as down for a while (per process), so a hung Redis costs one timeout, not
-three per request. An answer with data is never "down", however slow: a process starved
+A cache that answers nothing and takes about a socket timeout to do so is treated as
+down for a while (per process), so a hung cache costs one timeout, not three per request
+(with Redis the client's circuit breaker, plumbing/redis_circuit.py, usually fails faster
+still). An answer with data is never "down", however slow: a process starved
 of CPU must not turn its cache off, which would only add load.
 """
 

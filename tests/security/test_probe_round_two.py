@@ -72,9 +72,7 @@ def test_a_public_read_clearing_a_stale_session_is_not_shareable(api_client):
 # --- 2. a process-local cache under a multi-process server --------------------------
 
 
-def test_a_cache_no_other_process_sees_is_not_used_by_a_multiprocess_server(
-    api_client, settings
-):
+def test_a_cache_no_other_process_sees_is_not_used_by_a_multiprocess_server(api_client, settings):
     """The in-process half of the two-worker test (test_production_server.py): what the
     response cache does when the server says it runs several processes."""
     from django.core.cache import caches
@@ -101,3 +99,53 @@ def test_a_cache_no_other_process_sees_is_not_used_by_a_multiprocess_server(
     with CaptureQueriesContext(connection) as single:
         api_client.get("/api/v1/articles/story/")
     assert len(single.captured_queries) == 0
+
+
+# --- 8. a hung Redis costs one short timeout, then nothing --------------------------
+
+
+@pytest.fixture
+def hung_redis(settings):
+    """The Redis cache as settings configure it, pointed at a socket that accepts
+    connections and never answers."""
+    import socket
+
+    with socket.socket() as hole:
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(128)
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{hole.getsockname()[1]}/0",
+                "OPTIONS": settings.REDIS_CACHE_OPTIONS,  # as production configures it
+            }
+        }
+        settings.REDIS_CIRCUIT_SECONDS = 30
+        yield
+
+
+def test_a_hung_redis_costs_one_short_timeout_not_seconds_per_post(api_client, hung_redis):
+    import time
+
+    from tests.comments.helpers import set_policy
+
+    set_policy(flood_interval_seconds=0)
+    article = ArticleFactory(slug="story")
+    timings = []
+    for number in range(5):
+        started = time.monotonic()
+        response = api_client.post(
+            f"/api/v1/articles/{article.slug}/comments/",
+            {
+                "author_name": "Ann",
+                "author_email": f"ann{number}@example.com",
+                "body": f"Comment number {number}.",
+            },
+            format="json",
+        )
+        timings.append(time.monotonic() - started)
+        assert response.status_code in (201, 202), response.content
+        assert api_client.get(f"/api/v1/articles/{article.slug}/").status_code == 200
+
+    assert timings[0] < 1.5, timings  # the first call meets one 0.25 s timeout
+    assert max(timings[1:]) < 0.5, timings  # then the circuit is open: no waiting
