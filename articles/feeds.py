@@ -66,12 +66,20 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
     subtitle = LatestArticlesFeed.description
 
 
-class CategoryArticlesFeed(LatestArticlesFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Category, slug=slug)
+class TermArticlesFeed(LatestArticlesFeed):
+    """The latest articles under one category or tag, found by its slug."""
 
-    def title(self, category):
-        return f"{settings.SITE_NAME}: {category.name}"
+    model: type[Category] | type[Tag]
+
+    def get_object(self, request, slug):
+        return get_object_or_404(self.model, slug=slug)
+
+    def title(self, term):
+        return f"{settings.SITE_NAME}: {term.name}"
+
+
+class CategoryArticlesFeed(TermArticlesFeed):
+    model = Category
 
     def link(self, category):
         return links.absolute(links.category_path(category))
@@ -83,12 +91,8 @@ class CategoryArticlesFeed(LatestArticlesFeed):
         return selectors.public_articles().in_category(category)
 
 
-class TagArticlesFeed(LatestArticlesFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
-
-    def title(self, tag):
-        return f"{settings.SITE_NAME}: {tag.name}"
+class TagArticlesFeed(TermArticlesFeed):
+    model = Tag
 
     def description(self, tag):
         return f"The latest articles tagged {tag.name}."

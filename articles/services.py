@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Article
+from articles import demo_data
+from articles.models import Article, Author, Category, Tag
 from articles.sanitizer import sanitize_article_html
 
 
@@ -34,20 +35,14 @@ def article_archive(*, article: Article) -> Article:
 
 @transaction.atomic
 def articles_publish(*, articles: Iterable[Article]) -> int:
-    count = 0
-    for article in articles:
-        article_publish(article=article)
-        count += 1
-    return count
+    """Publish (or schedule) each article, all or none; returns how many."""
+    return len([article_publish(article=article) for article in articles])
 
 
 @transaction.atomic
 def articles_archive(*, articles: Iterable[Article]) -> int:
-    count = 0
-    for article in articles:
-        article_archive(article=article)
-        count += 1
-    return count
+    """Archive each article, all or none; returns how many."""
+    return len([article_archive(article=article) for article in articles])
 
 
 def _upsert_by_slug(model, slug: str, values: dict) -> tuple[object, str]:
@@ -68,9 +63,6 @@ def _upsert_by_slug(model, slug: str, values: dict) -> tuple[object, str]:
 @transaction.atomic
 def demo_data_load() -> dict[str, dict[str, int]]:
     """Create or update the demo content, matched on slugs, so loading twice changes nothing."""
-    from articles import demo_data
-    from articles.models import Author, Category, Tag
-
     kinds = ("categories", "tags", "authors", "articles")
     summary = {kind: {"created": 0, "updated": 0, "unchanged": 0} for kind in kinds}
 

@@ -1,33 +1,22 @@
 """The bare-Django yardstick: the article list's first page without DRF.
 
-The same 20 visible articles, newest first, with the fields the API item shows, read
-with `.values()` and answered with JsonResponse: what a hand-written Django view costs.
+The same 20 visible articles, newest first, with the fields the API item shows (the
+API view's own LIST_COLUMNS), read with `.values()` and answered with JsonResponse: what
+a hand-written Django view costs.
 """
 
 from collections import defaultdict
 
 from django.http import JsonResponse
 
+from articles.api.views import LIST_COLUMNS
 from articles.models import Article
-
-FIELDS = (
-    "id",
-    "title",
-    "slug",
-    "excerpt",
-    "published_at",
-    "updated_at",
-    "comment_count",
-    "category__name",
-    "category__slug",
-    "category__slug_path",
-    "author__name",
-    "author__slug",
-)
 
 
 def article_list_values(request):
-    articles = list(Article.objects.visible().order_by("-published_at", "-id").values(*FIELDS)[:20])
+    articles = list(
+        Article.objects.visible().order_by("-published_at", "-id").values(*LIST_COLUMNS)[:20]
+    )
     tags = defaultdict(list)
     for row in Article.tags.through.objects.filter(
         article_id__in=[a["id"] for a in articles]

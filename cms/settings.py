@@ -429,6 +429,6 @@ COMMENTS_DEFAULTS = {
 # How long the signed link of a reader's export/erase request stays valid (seconds).
 PRIVACY_LINK_MAX_AGE = env_int("PRIVACY_LINK_MAX_AGE", 48 * 3600)
 # Extra moderation steps (dotted paths), run just before the known-author approval; see
-# comments/moderation.py and README.md.
+# comments/moderation/ and README.md.
 COMMENTS_EXTRA_MODERATION_STEPS = env_list("COMMENTS_EXTRA_MODERATION_STEPS", [])
 COMMENTS_HONEYPOT_FIELD = "honeypot"

@@ -24,6 +24,18 @@ class ReasonCode(models.TextChoices):
     OTHER = "other", "Other"
 
 
+def _user_link(*, related_name: str) -> models.ForeignKey:
+    """A link to a user account (the commenter's, or the staff member who acted) that
+    outlives the account: deleting the user leaves the record, without the link."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+    )
+
+
 class CommentQuerySet(models.QuerySet):
     def listed(self):
         """Comments the public sees: approved, with every ancestor approved too."""
@@ -52,26 +64,14 @@ class Comment(models.Model):
     author_url = models.URLField(max_length=200, blank=True)
     body = models.TextField(help_text="Plain text; escaped on output.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    # Derived: approved and every ancestor approved. Maintained by comments.services so
+    # Derived: approved and every ancestor approved. Maintained by comments.threads so
     # the public list is one indexed filter rather than a walk up each thread.
     is_listed = models.BooleanField(default=False, editable=False)
     submitted_at = models.DateTimeField(db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="comments",
-    )
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="moderated_comments",
-    )
+    user = _user_link(related_name="comments")
+    moderated_by = _user_link(related_name="moderated_comments")
     moderated_at = models.DateTimeField(null=True, blank=True)
     # The reader asked to be emailed when someone replies (one-click unsubscribe).
     notify_replies = models.BooleanField(default=False)
@@ -320,13 +320,7 @@ class PrivacyRequest(models.Model):
     # keyed hash), so the log itself does not hold on to an erased address.
     email = models.EmailField(blank=True)
     email_digest = models.CharField(max_length=64, db_index=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="privacy_requests",
-    )
+    requested_by = _user_link(related_name="privacy_requests")
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     comments_affected = models.PositiveIntegerField(default=0)
@@ -346,13 +340,7 @@ class ModerationAction(models.Model):
     from_status = models.CharField(max_length=10, choices=Comment.Status.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=Comment.Status.choices)
     # None when the pipeline decided.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="moderation_actions",
-    )
+    actor = _user_link(related_name="moderation_actions")
     reason = models.CharField(max_length=20, choices=ReasonCode.choices, blank=True)
     # The pipeline step (dotted path) that decided, blank for staff decisions.
     step = models.CharField(max_length=200, blank=True)
@@ -414,13 +402,7 @@ class CommenterSanction(models.Model):
     lifted_at = models.DateTimeField(null=True, blank=True)
     # A retroactive ban also rejected the commenter's comments of the last N days.
     retroactive_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="commenter_sanctions",
-    )
+    created_by = _user_link(related_name="commenter_sanctions")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -454,13 +436,7 @@ class CommenterNote(models.Model):
 
     commenter = models.ForeignKey(Commenter, on_delete=models.CASCADE, related_name="notes")
     text = models.TextField()
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="commenter_notes",
-    )
+    author = _user_link(related_name="commenter_notes")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,8 +1,9 @@
 """Readers' control over their data: export, erasure, metadata retention.
 
 - A reader asks (`POST /api/v1/privacy/requests/`); the answer is the same whether or not
-  the address has comments. A background task looks the address up and, only if it has
-  comments, emails it a signed link that expires (PRIVACY_LINK_MAX_AGE, 48 h).
+  the address has comments. A background task (comments.tasks, which queues it) looks
+  the address up and, only if it has comments, emails it a signed link that expires
+  (PRIVACY_LINK_MAX_AGE, 48 h).
 - Following the link exports (a JSON download, as often as wanted while it is valid) or
   erases (once). Staff can run both for an address in the admin; every run is logged in
   `PrivacyRequest` with who and when.
@@ -18,7 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
@@ -37,6 +39,9 @@ from comments.models import (
     PrivacyRequest,
 )
 from comments.signals import public_comments_changed
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 LINK_SALT = "comments.privacy-request"
 ANONYMOUS = "Anonymous"
@@ -65,7 +70,7 @@ def link_url(request: PrivacyRequest) -> str:
     return links.absolute(reverse("api:privacy-confirm") + f"?token={link_token(request)}")
 
 
-def request_for_token(token: str) -> PrivacyRequest:
+def request_for_token(*, token: str) -> PrivacyRequest:
     try:
         data = signing.loads(token, salt=LINK_SALT, max_age=settings.PRIVACY_LINK_MAX_AGE)
         request = PrivacyRequest.objects.get(pk=int(data["r"]), kind=data["k"])
@@ -85,15 +90,6 @@ def request_for_token(token: str) -> PrivacyRequest:
         # The address has been erased since: the log no longer knows it.
         raise InvalidPrivacyLink("This link is no longer valid.")
     return request
-
-
-def privacy_request_receive(*, email: str, kind: str) -> None:
-    """What the public endpoint does: queue the work and return. Whether the address
-    has comments is decided in the task, so the answer and its timing say nothing."""
-    from comments import tasks
-
-    address = normalize_email(email)
-    transaction.on_commit(lambda: tasks.handle_privacy_request.enqueue(address, kind))
 
 
 def privacy_request_mail_link(*, email: str, kind: str) -> PrivacyRequest | None:
@@ -271,7 +267,9 @@ def privacy_request_complete(*, request: PrivacyRequest) -> dict | int:
 
 
 @transaction.atomic
-def privacy_staff_run(*, email: str, kind: str, staff_user) -> tuple[PrivacyRequest, dict | int]:
+def privacy_staff_run(
+    *, email: str, kind: str, staff_user: AbstractBaseUser
+) -> tuple[PrivacyRequest, dict | int]:
     """A moderator exports or erases an address's comments from the admin; logged."""
     address = normalize_email(email)
     request = PrivacyRequest.objects.create(
@@ -284,7 +282,9 @@ def privacy_staff_run(*, email: str, kind: str, staff_user) -> tuple[PrivacyRequ
     return request, privacy_request_complete(request=request)
 
 
-def comment_metadata_purge(*, now=None, older_than_days: int | None = None) -> int:
+def comment_metadata_purge(
+    *, now: datetime | None = None, older_than_days: int | None = None
+) -> int:
     """Remove IP addresses and user agents of comments older than the retention period.
     Flood control only looks back seconds, so recent comments keep what it needs."""
     now = now or timezone.now()

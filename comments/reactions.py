@@ -67,7 +67,7 @@ def client_key(*, ip_address: str | None, reader_token: str) -> str:
 def _reactable_comment_locked(comment_id: int) -> Comment:
     """The comment (with its article's slug), locked, if the public sees it. Only the
     comment's row is locked, FOR NO KEY UPDATE where the database has it, like
-    comments.services: the reaction row's foreign-key check (FOR KEY SHARE) and other
+    comments.locking: the reaction row's foreign-key check (FOR KEY SHARE) and other
     readers' replies must not wait on it."""
     queryset = (
         Comment.objects.listed()
@@ -88,7 +88,7 @@ def _require_enabled() -> None:
 
 
 def _public_list_changed(comment: Comment) -> None:
-    # Inside the transaction on purpose, as comments.services does: the response cache
+    # Inside the transaction on purpose, as comments.moderating does: the response cache
     # (comments/cache.py) invalidates at once and again when the transaction commits.
     public_comments_changed.send(sender=Comment, article_slugs=[comment.article.slug])
 

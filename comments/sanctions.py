@@ -18,77 +18,98 @@ the field, and nothing is written.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Required, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from comments import services
+from comments.matching import normalize_email_domain, normalize_ip_network
 from comments.models import Comment, Commenter, CommenterNote, CommenterSanction, ReasonCode
-from comments.moderation import normalize_email_domain, normalize_ip_network
+from comments.moderating import comments_moderate
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 Kind = CommenterSanction.Kind
 MESSAGE_MAX = CommenterSanction._meta.get_field("message").max_length
 RETROACTIVE_DAYS_MAX = 365
 
 
-def commenter_for_email(email: str) -> Commenter:
+class SanctionValues(TypedDict, total=False):
+    """A sanction as staff give it: its kind, exactly one target (`email`, `ip_network`
+    or `email_domain`), and what else it says."""
+
+    kind: Required[str]
+    email: str
+    ip_network: str
+    email_domain: str
+    message: str  # shown to a suspended commenter; staff only otherwise
+    starts_at: datetime | None  # none: now
+    ends_at: datetime | None  # none: until lifted (a suspension needs one)
+    retroactive_days: int | None  # a ban on an email: also reject their last N days
+
+
+def commenter_for_email(*, email: str) -> Commenter:
     """The commenter record for an address (created when it has none yet)."""
-    address = (email or "").strip().lower()
+    commenter, _ = Commenter.objects.get_or_create(email=_email_address(email))
+    return commenter
+
+
+def _email_address(value: str) -> str:
+    """An address as commenters are stored: lower-case (ValidationError naming `email`
+    unless it is an address)."""
+    address = (value or "").strip().lower()
     try:
         validate_email(address)
     except ValidationError:
         raise ValidationError({"email": ["Enter a valid email address."]}) from None
-    commenter, _ = Commenter.objects.get_or_create(email=address)
-    return commenter
+    return address
+
+
+# A network or domain target: its stored form (comments.matching), and the message for
+# a value that has none.
+_TARGET_FORMS = {
+    "ip_network": (normalize_ip_network, "Enter an IP address or a network (CIDR)."),
+    "email_domain": (normalize_email_domain, "Enter a domain such as example.com."),
+}
 
 
 def _acting(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-def sanction_validate(
-    *,
-    kind: str,
-    email: str = "",
-    ip_network: str = "",
-    email_domain: str = "",
-    message: str = "",
-    starts_at: datetime | None = None,
-    ends_at: datetime | None = None,
-    retroactive_days: int | None = None,
-    now: datetime | None = None,
-) -> dict:
+def sanction_validate(*, now: datetime | None = None, **values: Unpack[SanctionValues]) -> dict:
     """Check a sanction's values; return them normalized (the target as `email`,
     `ip_network` or `email_domain`). Raises ValidationError naming the field. Writes
     nothing: the admin's form calls it to show errors next to the fields."""
     now = now or timezone.now()
+    kind = values["kind"]
     if kind not in Kind.values:
         raise ValidationError({"kind": [f'"{kind}" is not a valid sanction.']})
     given = {
-        name: (value or "").strip()
-        for name, value in [
-            ("email", email),
-            ("ip_network", ip_network),
-            ("email_domain", email_domain),
-        ]
-        if (value or "").strip()
+        name: (values.get(name) or "").strip()
+        for name in ("email", "ip_network", "email_domain")
+        if (values.get(name) or "").strip()
     }
     if len(given) != 1:
         raise ValidationError(
             {"email": ["Give exactly one of an email address, an IP network or an email domain."]}
         )
-    message = (message or "").strip()
+    message = (values.get("message") or "").strip()
     if len(message) > MESSAGE_MAX:
         raise ValidationError(
             {"message": [f"Ensure this field has no more than {MESSAGE_MAX} characters."]}
         )
-    starts_at = starts_at or now
+    starts_at = values.get("starts_at") or now
+    ends_at = values.get("ends_at")
     if kind == Kind.SUSPENSION and ends_at is None:
         raise ValidationError({"ends_at": ["A suspension needs an end date."]})
     if ends_at is not None and ends_at <= max(starts_at, now):
         raise ValidationError({"ends_at": ["The end must be in the future."]})
+    retroactive_days = values.get("retroactive_days")
     if retroactive_days is not None:
         if kind != Kind.BAN or "email" not in given:
             raise ValidationError(
@@ -98,51 +119,31 @@ def sanction_validate(
             raise ValidationError(
                 {"retroactive_days": [f"Give a number of days from 1 to {RETROACTIVE_DAYS_MAX}."]}
             )
-    target: dict[str, str] = {}
-    if "email" in given:
-        address = given["email"].lower()
-        try:
-            validate_email(address)
-        except ValidationError:
-            raise ValidationError({"email": ["Enter a valid email address."]}) from None
-        target["email"] = address
-    elif "ip_network" in given:
-        try:
-            target["ip_network"] = normalize_ip_network(given["ip_network"])
-        except ValueError:
-            raise ValidationError(
-                {"ip_network": ["Enter an IP address or a network (CIDR)."]}
-            ) from None
+    ((name, value),) = given.items()
+    if name == "email":
+        target = _email_address(value)
     else:
+        stored_form, invalid = _TARGET_FORMS[name]
         try:
-            target["email_domain"] = normalize_email_domain(given["email_domain"])
+            target = stored_form(value)
         except ValueError:
-            raise ValidationError(
-                {"email_domain": ["Enter a domain such as example.com."]}
-            ) from None
+            raise ValidationError({name: [invalid]}) from None
     return {
         "kind": kind,
         "message": message,
         "starts_at": starts_at,
         "ends_at": ends_at,
         "retroactive_days": retroactive_days,
-        **target,
+        name: target,
     }
 
 
 @transaction.atomic
 def sanction_create(
     *,
-    kind: str,
-    by=None,
-    email: str = "",
-    ip_network: str = "",
-    email_domain: str = "",
-    message: str = "",
-    starts_at: datetime | None = None,
-    ends_at: datetime | None = None,
-    retroactive_days: int | None = None,
+    by: AbstractBaseUser | AnonymousUser | None = None,
     now: datetime | None = None,
+    **values: Unpack[SanctionValues],
 ) -> CommenterSanction:
     """Create a sanction on exactly one of `email`, `ip_network` or `email_domain`.
 
@@ -152,23 +153,13 @@ def sanction_create(
     be shared by readers who did nothing wrong.
     """
     now = now or timezone.now()
-    values = sanction_validate(
-        kind=kind,
-        email=email,
-        ip_network=ip_network,
-        email_domain=email_domain,
-        message=message,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        retroactive_days=retroactive_days,
-        now=now,
-    )
-    address = values.pop("email", None)
+    checked = sanction_validate(now=now, **values)
+    address = checked.pop("email", None)
     if address:
-        values["commenter"] = commenter_for_email(address)
-    sanction = CommenterSanction.objects.create(created_by=_acting(by), created_at=now, **values)
-    if retroactive_days:
-        _reject_recent(sanction, days=retroactive_days, by=by, now=now)
+        checked["commenter"] = commenter_for_email(email=address)
+    sanction = CommenterSanction.objects.create(created_by=_acting(by), created_at=now, **checked)
+    if checked["retroactive_days"]:
+        _reject_recent(sanction, days=checked["retroactive_days"], by=by, now=now)
     return sanction
 
 
@@ -181,7 +172,7 @@ def _reject_recent(sanction: CommenterSanction, *, days: int, by, now: datetime)
         .values_list("pk", flat=True)
     )
     if ids:
-        services.comments_moderate(
+        comments_moderate(
             ids=ids,
             status=Comment.Status.SPAM,
             moderator=by,
@@ -192,9 +183,9 @@ def _reject_recent(sanction: CommenterSanction, *, days: int, by, now: datetime)
 
 
 def commenter_ban(
-    email: str,
     *,
-    by,
+    email: str,
+    by: AbstractBaseUser | AnonymousUser | None,
     retroactive_days: int | None = None,
     message: str = "",
     now: datetime | None = None,
@@ -212,7 +203,12 @@ def commenter_ban(
 
 
 def commenter_suspend(
-    email: str, *, until: datetime, message: str, by, now: datetime | None = None
+    *,
+    email: str,
+    until: datetime,
+    message: str,
+    by: AbstractBaseUser | AnonymousUser | None,
+    now: datetime | None = None,
 ) -> CommenterSanction:
     """Refuse the address's comments (429 with `message`) until `until`."""
     return sanction_create(
@@ -221,7 +217,11 @@ def commenter_suspend(
 
 
 def commenter_premoderate(
-    email: str, *, by, message: str = "", now: datetime | None = None
+    *,
+    email: str,
+    by: AbstractBaseUser | AnonymousUser | None,
+    message: str = "",
+    now: datetime | None = None,
 ) -> CommenterSanction:
     """Hold every new comment from the address for moderation, until lifted."""
     return sanction_create(kind=Kind.PREMODERATE, email=email, message=message, by=by, now=now)
@@ -229,7 +229,10 @@ def commenter_premoderate(
 
 @transaction.atomic
 def sanction_lift(
-    sanction: CommenterSanction, *, by, now: datetime | None = None
+    *,
+    sanction: CommenterSanction,
+    by: AbstractBaseUser | AnonymousUser | None,
+    now: datetime | None = None,
 ) -> CommenterSanction:
     """End a sanction now (kept, for the record). Lifting twice changes nothing. On a
     commenter's sanction, a note records who lifted it."""
@@ -249,13 +252,19 @@ def sanction_lift(
 
 
 @transaction.atomic
-def commenter_note_add(email: str, text: str, *, by, now: datetime | None = None) -> CommenterNote:
+def commenter_note_add(
+    *,
+    email: str,
+    text: str,
+    by: AbstractBaseUser | AnonymousUser | None,
+    now: datetime | None = None,
+) -> CommenterNote:
     """A moderator's note about the commenter (staff only, never public)."""
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": ["This field may not be blank."]})
     return CommenterNote.objects.create(
-        commenter=commenter_for_email(email),
+        commenter=commenter_for_email(email=email),
         text=text,
         author=_acting(by),
         created_at=now or timezone.now(),

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
 
 from articles.models import Article
-from comments.models import Comment, ModerationAction
+from comments.matching import email_domain_candidates, ip_network_candidates
+from comments.models import (
+    Comment,
+    Commenter,
+    CommenterSanction,
+    ModerationAction,
+    ModerationPolicy,
+)
+
+
+def comments_open_for(*, article: Article, policy: ModerationPolicy, now: datetime) -> bool:
+    """Whether readers may comment on `article` now: open site-wide and on the article,
+    and the article is not older than the policy's `close_after_days`."""
+    if not policy.comments_open or not article.comments_enabled:
+        return False
+    if policy.close_after_days and article.published_at:
+        return now < article.published_at + timedelta(days=policy.close_after_days)
+    return True
+
 
 # The public sort orders of an article's comments. Each ends in (submitted_at, id), so it
 # is a total order a keyset cursor can resume from, and each is an index on listed
@@ -80,3 +101,104 @@ def moderation_actions() -> QuerySet[ModerationAction]:
 
 def pending_comment_count() -> int:
     return Comment.objects.filter(status=Comment.Status.PENDING).count()
+
+
+# --- sanctions and commenters (staff and the moderation pipeline) -------------------
+
+
+def sanctions_in_force(*, now: datetime) -> QuerySet[CommenterSanction]:
+    """Sanctions in force at `now`: not lifted, started, and not yet ended."""
+    return CommenterSanction.objects.filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now), lifted_at__isnull=True, starts_at__lte=now
+    )
+
+
+SANCTIONS_READ_MAX = 50
+_SANCTION_PRIORITY = {
+    CommenterSanction.Kind.BAN: 0,
+    CommenterSanction.Kind.SUSPENSION: 1,
+    CommenterSanction.Kind.PREMODERATE: 2,
+}
+
+
+def sanctions_in_force_on(
+    *, email: str, ip_address: str | None, now: datetime
+) -> list[CommenterSanction]:
+    """The sanctions in force at `now` on an email address, its domain (or a parent
+    domain) or an IP address (or a network holding it), the strongest first (ban,
+    suspension, pre-moderation). One indexed query."""
+    target = Q(commenter__in=Commenter.objects.filter(email=email).values("pk"))
+    domains = email_domain_candidates(email)
+    if domains:
+        target |= Q(email_domain__in=domains)
+    networks = ip_network_candidates(ip_address)
+    if networks:
+        target |= Q(ip_network__in=networks)
+    rows = (
+        sanctions_in_force(now=now)
+        .filter(target)
+        # Capped; should more ever match one comment, "ban" sorts first anyway.
+        .order_by("kind", "id")
+        .only("id", "kind", "message", "ends_at", "commenter_id", "ip_network", "email_domain")
+    )
+    found = list(rows[:SANCTIONS_READ_MAX])
+    found.sort(key=lambda s: (_SANCTION_PRIORITY.get(s.kind, 9), s.pk))
+    return found
+
+
+@dataclass(frozen=True)
+class CommenterHistory:
+    """What the history rules need about an email address, from one aggregate query."""
+
+    approved: int  # approved comments, at any age
+    recent_decided: int  # in the rejection-rate window: approved or rejected
+    recent_rejected: int  # in the window: spam, or removed by a moderator
+
+
+def commenter_history(
+    *,
+    email: str,
+    policy: ModerationPolicy,
+    now: datetime,
+    excluding_comment_id: int | None = None,
+) -> CommenterHistory:
+    """One aggregate over the address's comments (index comment_email_recent), leaving
+    out `excluding_comment_id` (a comment being edited). Pending comments are not
+    decided yet and a reader's own withdrawal (removed with no moderator) is not a
+    rejection, so neither counts in the rejected share."""
+    since = now - timedelta(days=max(policy.rejection_rate_window_days, 1))
+    recent = Q(submitted_at__gte=since, submitted_at__lte=now)
+    approved = Q(status=Comment.Status.APPROVED)
+    rejected = Q(status=Comment.Status.SPAM) | Q(
+        status=Comment.Status.REMOVED, moderated_by__isnull=False
+    )
+    comments = Comment.objects.filter(author_email=email)
+    if excluding_comment_id is not None:
+        comments = comments.exclude(pk=excluding_comment_id)
+    counts = comments.aggregate(
+        approved=Count("pk", filter=approved),
+        recent_decided=Count("pk", filter=recent & (approved | rejected)),
+        recent_rejected=Count("pk", filter=recent & rejected),
+    )
+    return CommenterHistory(**counts)
+
+
+def commenter_comment_counts(*, email: str) -> dict[str, int]:
+    """The address's comments by status (statuses it has none of are left out)."""
+    return dict(
+        Comment.objects.filter(author_email=email)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+
+
+def commenter_latest_comments(*, email: str, limit: int) -> QuerySet[Comment]:
+    """The address's latest comments, newest first, with their article's title."""
+    return (
+        Comment.objects.filter(author_email=email)
+        .select_related("article")
+        .only("id", "body", "status", "submitted_at", "article__title", "article__id")
+        .order_by("-submitted_at", "-id")[:limit]
+    )

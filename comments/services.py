@@ -1,30 +1,31 @@
-"""Write paths of the comments domain: posting, moderating, flagging.
+"""Write paths of readers' comments: posting, editing and withdrawing one, reporting
+one, unsubscribing from reply emails; and the articles' comment counts after hard
+deletes. Moderation (a status, editors' picks) is comments.moderating.
 
 Invariants kept here, in transactions:
 - `Article.comment_count` is the number of approved comments (F() increments under
   row locks, so concurrent posts and moderation never lose an update);
-- `Comment.is_listed` is "approved, and every ancestor listed", rewritten for the whole
-  subtree whenever a status changes.
+- a new comment's `depth` and `is_listed` follow its parent (comments.threads).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db import transaction
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.models import Article
 from comments import moderation, tasks
+from comments.edit_tokens import edit_key_hash, edit_token
+from comments.locking import locked
 from comments.models import (
     Comment,
     Commenter,
@@ -33,31 +34,21 @@ from comments.models import (
     ModerationPolicy,
     ReasonCode,
 )
+from comments.moderating import (
+    STEP_MAX,
+    announce_public_comments_changed,
+    comments_moderate,
+    comments_moderate_quietly,
+)
 from comments.moderation import Submission, Verdict, pipeline_steps, run_pipeline
 from comments.signals import public_comments_changed
+from comments.threads import thread_depth, thread_listed
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 USER_AGENT_MAX = 512
-STEP_MAX = 200  # ModerationAction.step and Comment.moderation_step
-
-logger = logging.getLogger(__name__)
-
-
-def _public_comments_changed(article_ids: Iterable[int]) -> None:
-    """Announce that what these articles' comment lists (or counts) show changed
-    (comments/signals.py; the response cache listens in comments/cache.py). One signal
-    per write, sent inside the transaction on purpose: the cache invalidates at once
-    (reads in this transaction, and the test suite, which never commits) and again when
-    the transaction commits (everyone else)."""
-    ids = sorted(set(article_ids))
-    if ids:
-        public_comments_changed.send(sender=Comment, article_ids=ids)
-
-
-def _reason_code(value: str) -> str:
-    """A moderator's reason: blank or one of ReasonCode (a 400 naming `reason` otherwise)."""
-    if value and value not in ReasonCode.values:
-        raise ValidationError({"reason": [f'"{value}" is not a valid reason.']})
-    return value
 
 
 def _verdict_code(verdict: Verdict) -> str:
@@ -68,32 +59,6 @@ def _verdict_code(verdict: Verdict) -> str:
     if verdict.status == Comment.Status.SPAM:
         return ReasonCode.SPAM
     return ReasonCode.OTHER if verdict.code else ""
-
-
-def _enqueue_after_commit(task, *args) -> None:
-    """Queue a notification task once the transaction commits. A queue that cannot take
-    it is logged: the comment is already safely stored, the reader gets their answer."""
-
-    def enqueue():
-        try:
-            task.enqueue(*args)
-        except Exception:
-            logger.exception("Could not enqueue %s%r", task.name, args)
-
-    transaction.on_commit(enqueue)
-
-
-def _locked(queryset):
-    """`SELECT ... FOR NO KEY UPDATE` where the database has it (PostgreSQL), else FOR UPDATE.
-
-    We never change a comment's id, so the weaker lock still serializes posts and
-    moderation on the same rows. A plain FOR UPDATE would also block the FOR KEY SHARE
-    lock PostgreSQL's deferred foreign-key check takes at COMMIT: a bulk approval that
-    updates a reply twice (status, then is_listed) checks the reply's parent at COMMIT,
-    while holding the article's row for its count; a reader replying to that parent held
-    it FOR UPDATE and waited for the article's row: a deadlock (503) under load.
-    """
-    return queryset.select_for_update(no_key=connection.features.has_select_for_no_key_update)
 
 
 class CommentRefused(Exception):
@@ -117,7 +82,6 @@ class CommentCreated:
     edit_token: str = ""
 
 
-EDIT_SIGNING_NAMESPACE = "comments.edit-token"
 # Steps that judge the words, run again when an author edits: refusals about *posting*
 # (closed, flood, duplicate, honeypot) do not apply to an edit.
 EDIT_SKIPPED_STEPS = frozenset(
@@ -130,56 +94,28 @@ EDIT_SKIPPED_STEPS = frozenset(
 )
 
 
-class EditNotAllowed(Exception):
-    """No token, a forged or foreign one, the window has passed, or the comment is gone."""
+def _check_body_length(body: str, *, policy: ModerationPolicy) -> None:
+    if len(body) > policy.max_body_length:
+        raise ValidationError(
+            {"body": [f"Ensure this field has no more than {policy.max_body_length} characters."]}
+        )
 
 
-def _edit_key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _edit_token(comment_pk: int, key: str) -> str:
-    return signing.dumps({"c": comment_pk, "k": key}, salt=EDIT_SIGNING_NAMESPACE, compress=True)
-
-
-def comment_for_edit_token(*, comment_id: int, token: str | None) -> Comment:
-    """The comment `token` allows its author to edit or withdraw now."""
-    if not token:
-        raise EditNotAllowed("An edit token is required (X-Edit-Token header).")
-    window = ModerationPolicy.load().edit_window_minutes * 60
-    try:
-        data = signing.loads(token, salt=EDIT_SIGNING_NAMESPACE, max_age=window)
-        token_comment, key = int(data["c"]), str(data["k"])
-    except signing.SignatureExpired:
-        raise EditNotAllowed("The time for editing this comment has passed.") from None
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise EditNotAllowed("This edit token is not valid.") from None
-    comment = Comment.objects.filter(pk=comment_id).first()
-    if (
-        window <= 0
-        or token_comment != comment_id
-        or comment is None
-        or not comment.edit_key_hash
-        or not hmac.compare_digest(comment.edit_key_hash, _edit_key_hash(key))
-        or comment.status == Comment.Status.REMOVED
-    ):
-        raise EditNotAllowed("This edit token does not allow changing this comment.")
-    return comment
-
-
-def _validated_parent(*, article: Article, parent_id: int | None, policy: ModerationPolicy):
+def _validated_parent(
+    *, article: Article, parent_id: int | None, policy: ModerationPolicy
+) -> Comment | None:
     if parent_id is None:
         return None
     # Locked so a moderator cannot hide the parent between this check and our insert.
     parent = (
-        _locked(Comment.objects)
+        locked(Comment.objects)
         .filter(pk=parent_id, article=article)
         .only("id", "depth", "is_listed", "article_id")
         .first()
     )
     if parent is None or not parent.is_listed:
         raise ValidationError({"parent": ["Reply to an approved comment on this article."]})
-    if parent.depth + 1 >= policy.max_depth:
+    if thread_depth(parent=parent) >= policy.max_depth:
         raise ValidationError(
             {"parent": [f"Replies cannot be nested more than {policy.max_depth} levels deep."]}
         )
@@ -199,8 +135,8 @@ def comment_create(
     user_agent: str = "",
     honeypot: str = "",
     notify_replies: bool = False,
-    user=None,
-    now=None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    now: datetime | None = None,
 ) -> CommentCreated:
     """Validate a reader's comment, run the moderation pipeline and store it.
 
@@ -209,10 +145,7 @@ def comment_create(
     """
     now = now or timezone.now()
     policy = ModerationPolicy.load()
-    if len(body) > policy.max_body_length:
-        raise ValidationError(
-            {"body": [f"Ensure this field has no more than {policy.max_body_length} characters."]}
-        )
+    _check_body_length(body, policy=policy)
     parent = _validated_parent(article=article, parent_id=parent_id, policy=policy)
     submission = Submission(
         article=article,
@@ -244,19 +177,19 @@ def comment_create(
     comment = Comment.objects.create(
         article=article,
         parent=parent,
-        depth=parent.depth + 1 if parent else 0,
+        depth=thread_depth(parent=parent),
         author_name=submission.author_name,
         author_email=submission.author_email,
         author_url=submission.author_url,
         body=submission.body,
         status=verdict.status,
-        is_listed=approved and (parent is None or parent.is_listed),
+        is_listed=thread_listed(status=verdict.status, parent=parent),
         submitted_at=now,
         ip_address=submission.ip_address,
         user_agent=submission.user_agent,
         user=submission.user,
         notify_replies=notify_replies,
-        edit_key_hash=_edit_key_hash(edit_key),
+        edit_key_hash=edit_key_hash(edit_key),
         link_count=min(moderation.link_count(submission), 32767),
         new_commenter=moderation.is_new_commenter(submission),
         moderation_step=verdict.step[:STEP_MAX],
@@ -276,26 +209,25 @@ def comment_create(
         Article.objects.filter(pk=article.pk).update(
             comment_count=F("comment_count") + 1, comments_changed_at=now
         )
-        _enqueue_after_commit(tasks.notify_approved_comments, [comment.pk])
+        tasks.enqueue_after_commit(tasks.notify_approved_comments, [comment.pk])
         # The response cache hears of it from the Comment post_save signal
         # (articles/signals.py): an approved new comment is always listed.
     elif comment.status == Comment.Status.PENDING:
-        _enqueue_after_commit(tasks.notify_held_comment, comment.pk)
+        tasks.enqueue_after_commit(tasks.notify_held_comment, comment.pk)
     return CommentCreated(
-        comment=comment, verdict=verdict, edit_token=_edit_token(comment.pk, edit_key)
+        comment=comment,
+        verdict=verdict,
+        edit_token=edit_token(comment_id=comment.pk, key=edit_key),
     )
 
 
 @transaction.atomic
-def comment_edit(*, comment: Comment, body: str, now=None) -> Comment:
+def comment_edit(*, comment: Comment, body: str, now: datetime | None = None) -> Comment:
     """The author changes the words; the moderation pipeline judges them again."""
     now = now or timezone.now()
     policy = ModerationPolicy.load()
-    if len(body) > policy.max_body_length:
-        raise ValidationError(
-            {"body": [f"Ensure this field has no more than {policy.max_body_length} characters."]}
-        )
-    comment = _locked(Comment.objects).select_related("article").get(pk=comment.pk)
+    _check_body_length(body, policy=policy)
+    comment = locked(Comment.objects).select_related("article").get(pk=comment.pk)
     submission = Submission(
         article=comment.article,
         policy=policy,
@@ -318,7 +250,7 @@ def comment_edit(*, comment: Comment, body: str, now=None) -> Comment:
     # moderator's call): an edit is no way out of it; only a moderator releases it.
     keeps_spam = comment.status == Comment.Status.SPAM
     if verdict.status and verdict.status != comment.status and not keeps_spam:
-        _, moderated = _moderate(
+        _, moderated = comments_moderate_quietly(
             ids=[comment.pk],
             status=verdict.status,
             now=now,
@@ -347,213 +279,6 @@ def comment_withdraw(*, comment: Comment) -> None:
         step=WITHDRAW_STEP,
     )
     Comment.objects.filter(pk=comment.pk).update(edit_key_hash="")
-
-
-@transaction.atomic
-def comments_moderate(
-    *,
-    ids: Iterable[int],
-    status: str,
-    moderator=None,
-    now=None,
-    reason: str = "",
-    note: str = "",
-    step: str = "",
-) -> list[Comment]:
-    """Set the status of the given comments in one transaction, with the audit trail.
-
-    `reason` is a ReasonCode (or blank; a spam decision without one is recorded as
-    `spam`), `note` free text for the audit row, `step` the dotted path of the code that
-    decided when it is not a moderator (blank for staff). Each comment whose status
-    changes gets one ModerationAction row (actor: the moderator, or none) and its
-    `moderation_step`/`moderation_reason`; leaving `approved` unfeatures it.
-
-    Returns the comments whose status changed. The number of queries does not grow
-    with the number of comments (it grows with the depth of the threads, bounded by
-    the policy).
-    """
-    changed, affected = _moderate(
-        ids=ids, status=status, moderator=moderator, now=now, reason=reason, note=note, step=step
-    )
-    _public_comments_changed(affected)
-    return changed
-
-
-def _moderate(
-    *,
-    ids: Iterable[int],
-    status: str,
-    moderator=None,
-    now=None,
-    reason: str = "",
-    note: str = "",
-    step: str = "",
-) -> tuple[list[Comment], set[int]]:
-    """comments_moderate without the cache notification: returns the changed comments
-    and the ids of the articles whose public list or count changed."""
-    if status not in Comment.Status.values:
-        raise ValidationError({"status": [f'"{status}" is not a valid status.']})
-    reason = _reason_code(reason)
-    if not reason and status == Comment.Status.SPAM:
-        reason = ReasonCode.SPAM
-    step = step[:STEP_MAX]
-    now = now or timezone.now()
-    # Lock in primary-key order so two bulk moderations cannot deadlock.
-    locked = list(
-        _locked(Comment.objects)
-        .filter(pk__in=list(ids))
-        .order_by("pk")
-        .only("id", "status", "article_id", "parent_id", "depth", "is_listed")
-    )
-    changed = [comment for comment in locked if comment.status != status]
-    if not changed:
-        return [], set()
-    acting_moderator = moderator if moderator is not None and moderator.is_authenticated else None
-    changed_ids = [c.pk for c in changed]
-    fields = {
-        "status": status,
-        "moderated_by": acting_moderator,
-        "moderated_at": now,
-        "moderation_step": step,
-        "moderation_reason": reason,
-    }
-    if status != Comment.Status.APPROVED:
-        # An editor's pick is only ever an approved comment.
-        fields.update(featured=False, featured_at=None)
-    elif acting_moderator is not None:
-        # A moderator's approval answers the reports so far; only new ones count again.
-        CommentFlag.objects.filter(comment_id__in=changed_ids).delete()
-        fields["flag_count"] = 0
-    Comment.objects.filter(pk__in=changed_ids).update(**fields)
-    # One row per changed comment, in one statement (SQLite splits very large batches).
-    ModerationAction.objects.bulk_create(
-        [
-            ModerationAction(
-                comment_id=comment.pk,
-                from_status=comment.status,
-                to_status=status,
-                actor=acting_moderator,
-                reason=reason,
-                step=step,
-                note=note,
-                created_at=now,
-            )
-            for comment in changed
-        ]
-    )
-    deltas: dict[int, int] = {}
-    for comment in changed:
-        delta = (status == Comment.Status.APPROVED) - (comment.status == Comment.Status.APPROVED)
-        if delta:
-            deltas[comment.article_id] = deltas.get(comment.article_id, 0) + delta
-        comment.status = status
-    _apply_comment_count_deltas(deltas, now=now)
-    relisted = _refresh_listing(changed)
-    if status == Comment.Status.APPROVED:
-        _enqueue_after_commit(tasks.notify_approved_comments, changed_ids)
-    return changed, {article_id for article_id, delta in deltas.items() if delta} | relisted
-
-
-def comment_moderate(
-    *, comment: Comment, status: str, moderator=None, reason: str = "", note: str = ""
-) -> Comment:
-    comments_moderate(
-        ids=[comment.pk], status=status, moderator=moderator, reason=reason, note=note
-    )
-    comment.refresh_from_db()
-    return comment
-
-
-@transaction.atomic
-def comment_feature(comment: Comment, *, by=None, now=None) -> Comment:
-    """Make an approved comment an editor's pick. Featuring one already featured keeps
-    its first `featured_at`. Raises ValidationError (`featured`) for any other status."""
-    locked = _locked(Comment.objects).only("id", "status", "featured", "is_listed", "article_id")
-    current = locked.get(pk=comment.pk)
-    if current.status != Comment.Status.APPROVED:
-        raise ValidationError({"featured": ["Only an approved comment can be featured."]})
-    if not current.featured:
-        now = now or timezone.now()
-        Comment.objects.filter(pk=current.pk).update(featured=True, featured_at=now)
-        logger.info("Comment %s featured by user %s", current.pk, getattr(by, "pk", None))
-        if current.is_listed:
-            _public_comments_changed([current.article_id])
-    comment.refresh_from_db()
-    return comment
-
-
-@transaction.atomic
-def comment_unfeature(comment: Comment, *, by=None) -> Comment:
-    """No longer an editor's pick (whatever the comment's status; idempotent)."""
-    current = _locked(Comment.objects).only("id", "featured", "is_listed", "article_id")
-    current = current.get(pk=comment.pk)
-    if current.featured:
-        Comment.objects.filter(pk=current.pk).update(featured=False, featured_at=None)
-        logger.info("Comment %s unfeatured by user %s", current.pk, getattr(by, "pk", None))
-        if current.is_listed:
-            _public_comments_changed([current.article_id])
-    comment.refresh_from_db()
-    return comment
-
-
-def _apply_comment_count_deltas(deltas: dict[int, int], *, now) -> None:
-    deltas = {article_id: delta for article_id, delta in deltas.items() if delta}
-    if not deltas:
-        return
-    change = Case(
-        *[When(pk=article_id, then=Value(delta)) for article_id, delta in deltas.items()],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    Article.objects.filter(pk__in=deltas).update(
-        comment_count=F("comment_count") + change, comments_changed_at=now
-    )
-
-
-def _refresh_listing(roots: list[Comment]) -> set[int]:
-    """Recompute `is_listed` for the given comments and all their replies; return the
-    ids of the articles where a comment was listed or unlisted.
-
-    One query per thread level (locking each level, so a reply being posted under a
-    comment we are hiding either waits for us or is seen by us), then two updates.
-    """
-    nodes: dict[int, tuple[int | None, str, bool, int]] = {
-        c.pk: (c.parent_id, c.status, c.is_listed, c.article_id) for c in roots
-    }
-    frontier = list(nodes)
-    while frontier:
-        children = list(
-            _locked(Comment.objects)
-            .filter(parent_id__in=frontier)
-            .exclude(pk__in=list(nodes))
-            .values_list("pk", "parent_id", "status", "is_listed", "article_id")
-        )
-        for pk, parent_id, status, is_listed, article_id in children:
-            nodes[pk] = (parent_id, status, is_listed, article_id)
-        frontier = [row[0] for row in children]
-    outside_parents = {n[0] for n in nodes.values() if n[0] is not None and n[0] not in nodes}
-    listed: dict[int, bool] = dict(
-        Comment.objects.filter(pk__in=outside_parents).values_list("pk", "is_listed")
-    )
-
-    def is_listed(pk: int) -> bool:
-        if pk not in listed:
-            parent_id, status, _, _ = nodes[pk]
-            parent_ok = parent_id is None or is_listed(parent_id)
-            listed[pk] = status == Comment.Status.APPROVED and parent_ok
-        return listed[pk]
-
-    to_list, to_unlist, articles = [], [], set()
-    for pk, (_, _, was_listed, article_id) in nodes.items():
-        now_listed = is_listed(pk)
-        if now_listed != was_listed:
-            (to_list if now_listed else to_unlist).append(pk)
-            articles.add(article_id)
-    if to_list:
-        Comment.objects.filter(pk__in=to_list).update(is_listed=True)
-    if to_unlist:
-        Comment.objects.filter(pk__in=to_unlist).update(is_listed=False)
-    return articles
 
 
 @transaction.atomic
@@ -599,10 +324,10 @@ def comment_counts_refresh(*, article_ids: Iterable[int]) -> None:
         comment_count=Coalesce(Subquery(approved, output_field=IntegerField()), 0),
         comments_changed_at=timezone.now(),
     )
-    _public_comments_changed(article_ids)
+    announce_public_comments_changed(article_ids=article_ids)
 
 
-def comments_delete(*, comments) -> None:
+def comments_delete(*, comments: QuerySet[Comment]) -> None:
     """Hard-delete comments (and their replies), keeping the articles' counts right (the
     recount also tells the response cache)."""
     with transaction.atomic():

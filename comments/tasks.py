@@ -1,17 +1,39 @@
 """Background tasks: notification emails are sent outside the request.
 
-Enqueued with `transaction.on_commit` by comments.services, so a task never sees a
+Enqueued with `transaction.on_commit` by the write paths (comments.services,
+comments.moderating, and a reader's privacy request here), so a task never sees a
 comment that was rolled back. Each approval is announced once: the task claims the
 comment by setting `approval_notified_at` before sending.
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import Task
 
 from comments import notifications
 from comments.models import Comment
+from comments.privacy import comment_metadata_purge, normalize_email, privacy_request_mail_link
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_after_commit(task: Task, *args) -> None:
+    """Queue a notification task once the transaction commits. A queue that cannot take
+    it is logged: the comment is already safely stored, the reader gets their answer."""
+
+    def enqueue():
+        try:
+            task.enqueue(*args)
+        except Exception:
+            logger.exception("Could not enqueue %s%r", task.name, args)
+
+    transaction.on_commit(enqueue)
 
 
 @task()
@@ -46,8 +68,6 @@ def notify_approved_comments(comment_ids: list[int]) -> int:
 @task()
 def handle_privacy_request(email: str, kind: str) -> bool:
     """Email the confirmation link if (and only if) the address has comments."""
-    from comments.privacy import privacy_request_mail_link
-
     return privacy_request_mail_link(email=email, kind=kind) is not None
 
 
@@ -55,12 +75,16 @@ def handle_privacy_request(email: str, kind: str) -> bool:
 def purge_comment_metadata(reschedule_hours: int = 0) -> int:
     """Remove old IPs and user agents; with `reschedule_hours`, queue the next run (a
     daily purge needs no cron where the database worker runs)."""
-    from datetime import timedelta
-
-    from comments.privacy import comment_metadata_purge
-
     purged = comment_metadata_purge()
     if reschedule_hours > 0 and purge_comment_metadata.get_backend().supports_defer:
         next_run = timezone.now() + timedelta(hours=reschedule_hours)
         purge_comment_metadata.using(run_after=next_run).enqueue(reschedule_hours)
     return purged
+
+
+def privacy_request_receive(*, email: str, kind: str) -> None:
+    """What the public privacy endpoint does: queue the work (`handle_privacy_request`)
+    and return. Whether the address has comments is decided in the task, so the answer
+    and its timing say nothing."""
+    address = normalize_email(email)
+    transaction.on_commit(lambda: handle_privacy_request.enqueue(address, kind))

@@ -6,6 +6,14 @@ from tests.factories import StaffUserFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness costs ~0.3 s per user and login; tests need no such cost.
+    # Logins still check the password (the hash is MD5's): tests of the login form and its
+    # lockout work the same. Servers started as subprocesses keep the real hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Throttle counters and cached responses live in the cache (Redis in CI's second run);
     # every test starts from an empty one.
@@ -34,3 +42,24 @@ def staff_client(staff_user) -> APIClient:
     client = APIClient()
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _the_test_client_is_one_process():
+    """Django's test client says `wsgi.multiprocess: True` in every request, although it
+    runs in this one process. The response cache believes it (with a process-local cache
+    it would switch itself off: plumbing/response_cache/store.py), so the client says
+    what is true; a test may still say otherwise in a request's or a client's environ."""
+    from django.test.client import RequestFactory
+
+    original = RequestFactory._base_environ
+
+    def base_environ(self, **request):
+        environ = original(self, **request)
+        if "wsgi.multiprocess" not in request and "wsgi.multiprocess" not in self.defaults:
+            environ["wsgi.multiprocess"] = False
+        return environ
+
+    RequestFactory._base_environ = base_environ
+    yield
+    RequestFactory._base_environ = original

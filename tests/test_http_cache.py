@@ -23,8 +23,8 @@ from django.utils import timezone
 from articles.models import Article
 from articles.services import article_archive, article_publish
 from comments.models import Comment, ModerationPolicy
+from comments.moderating import comments_moderate
 from comments.privacy import comments_erase
-from comments.services import comments_moderate
 from plumbing.response_cache import store
 from plumbing.response_cache.generations import invalidate
 from tests.comments.helpers import make_comment
@@ -33,11 +33,6 @@ from tests.factories import ArticleFactory, CategoryFactory, TagFactory
 pytestmark = pytest.mark.django_db
 
 CDN_HEADER = "public, max-age=0, s-maxage=30, stale-while-revalidate=60"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -20,9 +20,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.models import Article, ArticleSlugRedirect, Author, Category, Tag
-from articles.wordpress_import import html_to_text, tree_depths, wordpress_paragraphs
+from articles.wordpress import html_to_text, tree_depths, wordpress_paragraphs
 from comments.models import Comment
-from comments.services import comments_moderate
+from comments.moderating import comments_moderate
 from tests.factories import ArticleFactory, CategoryFactory, TagFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from comments.models import Comment, CommentReaction, ModerationPolicy
+from comments.moderating import comments_moderate
 from comments.notifications import unsubscribe_token
 from comments.selectors import PUBLIC_THREAD_ORDERINGS
-from comments.services import comment_create, comments_moderate
+from comments.services import comment_create
 from tests.factories import ArticleFactory, CategoryFactory, TagFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
 from articles.models import Article, Category, Tag
-from comments.moderation import comments_open_for
+from comments.selectors import comments_open_for
 
 
 class CategoryRefSerializer(serializers.ModelSerializer):
@@ -140,7 +140,9 @@ class ArticleDetailSerializer(ArticleListSerializer):
     @extend_schema_field(serializers.BooleanField())
     def get_comments_open(self, article: Article) -> bool:
         # The view puts the site's moderation policy and the request time in the context.
-        return comments_open_for(article, self.context["policy"], now=self.context["now"])
+        return comments_open_for(
+            article=article, policy=self.context["policy"], now=self.context["now"]
+        )
 
     @extend_schema_field(
         serializers.CharField(

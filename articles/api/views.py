@@ -81,6 +81,13 @@ class ScheduledVisibilityMixin:
         return response
 
 
+class PublicReadViewSet(ScheduledVisibilityMixin, viewsets.ReadOnlyModelViewSet):
+    # Public reads by slug: credentials are not needed, so a stale or wrong one is
+    # ignored rather than refused with an (undocumented) 403.
+    authentication_classes: list = []
+    lookup_field = "slug"
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List categories", responses={200: CategorySerializer(many=True), 404: ERROR_404}
@@ -89,12 +96,8 @@ class ScheduledVisibilityMixin:
         summary="One category", responses={200: CategorySerializer, 404: ERROR_404}
     ),
 )
-class CategoryViewSet(ScheduledVisibilityMixin, viewsets.ReadOnlyModelViewSet):
-    # Public reads: credentials are not needed, so a stale or wrong one is ignored
-    # rather than refused with an (undocumented) 403.
-    authentication_classes: list = []
+class CategoryViewSet(PublicReadViewSet):
     serializer_class = CategorySerializer
-    lookup_field = "slug"
     filter_backends = []
 
     def public_queryset(self, now):
@@ -107,12 +110,8 @@ class CategoryViewSet(ScheduledVisibilityMixin, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One tag", responses={200: TagSerializer, 404: ERROR_404}),
 )
-class TagViewSet(ScheduledVisibilityMixin, viewsets.ReadOnlyModelViewSet):
-    # Public reads: credentials are not needed, so a stale or wrong one is ignored
-    # rather than refused with an (undocumented) 403.
-    authentication_classes: list = []
+class TagViewSet(PublicReadViewSet):
     serializer_class = TagSerializer
-    lookup_field = "slug"
     filter_backends = []
 
     def public_queryset(self, now):
@@ -138,11 +137,7 @@ class TagViewSet(ScheduledVisibilityMixin, viewsets.ReadOnlyModelViewSet):
         },
     ),
 )
-class ArticleViewSet(ScheduledVisibilityMixin, viewsets.ReadOnlyModelViewSet):
-    # Public reads: credentials are not needed, so a stale or wrong one is ignored
-    # rather than refused with an (undocumented) 403.
-    authentication_classes: list = []
-    lookup_field = "slug"
+class ArticleViewSet(PublicReadViewSet):
     filterset_class = ArticleFilter
     pagination_class = StoredCountPagination
 

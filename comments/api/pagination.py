@@ -1,5 +1,5 @@
 """Keyset ("cursor") pagination: the public comment list, for every sort order, and
-the staff audit trail (comments.api.moderation_views).
+the staff audit trail.
 
 DRF's CursorPagination keeps only the first ordering field in the cursor and steps over
 ties with an offset, capped at 1,000: fine for a nearly unique timestamp, wrong for
@@ -18,6 +18,9 @@ could only seek to the start of group g and filter its way through it (a deep pa
 the 0-reaction group would scan that whole group), so the page is the `UNION ALL` of two
 index seeks, each limited to the page size, sorted and cut once more: one query, and a
 deep page costs what the first one does.
+
+The subclasses: comments.api.public.pagination (the comment list) and
+comments.api.staff.pagination (the audit trail).
 
 The cursor is DRF's format (base64 of a query string): `p` submitted_at, `i` id, `g` the
 group value, `r=1` backwards. It is client input: anything that does not decode into the
@@ -38,7 +41,7 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination, replace_query_param
 
-from comments.api.serializers import MAX_ID
+from comments.api.inputs import MAX_ID
 
 MAX_COUNT = 2**31 - 1  # a PositiveIntegerField, on every database
 CURSOR_KEYS = frozenset({"r", "p", "i", "g"})
@@ -253,12 +256,3 @@ class KeysetCursorPagination(CursorPagination):
             return None
         position = self._position_of(self.page[0]) if self.page else self.current_position
         return self.encode_cursor(KeysetCursor(reverse=True, position=position))
-
-
-class CommentCursorPagination(KeysetCursorPagination):
-    """The public comment list: 20 per page, at most 100, in the queryset's sort order
-    (one of the public sort orders)."""
-
-    page_size = 20
-    max_page_size = 100
-    ordering = ("submitted_at", "id")  # the default sort; each request uses its queryset's

@@ -13,13 +13,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"  # set by the user factories
 
 
-@pytest.fixture
-def admin_client(staff_user) -> Client:
-    client = Client()
-    client.force_login(staff_user)
-    return client
-
-
 def test_non_staff_user_cannot_log_in_to_the_admin(regular_user):
     client = Client()
     response = client.post(

@@ -1,7 +1,6 @@
 """Per-article comment settings: edited in the article admin, applied by the pipeline."""
 
 import pytest
-from django.test import Client
 
 from articles.models import Article
 from comments.models import Comment
@@ -11,13 +10,6 @@ from tests.factories import ArticleFactory
 pytestmark = pytest.mark.django_db
 
 EMAIL = "ada@example.com"
-
-
-@pytest.fixture
-def admin_client(staff_user) -> Client:
-    client = Client()
-    client.force_login(staff_user)
-    return client
 
 
 @pytest.fixture(autouse=True)

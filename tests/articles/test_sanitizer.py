@@ -93,3 +93,23 @@ def test_detail_body_html_is_the_sanitized_body(api_client):
     assert "javascript:" not in body_html
     assert "onclick" not in body_html
     assert body_html == sanitize_article_html(body_html)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<blockquote cite="javascript:">x</blockquote>',
+        '<q cite="javascript:alert(1)">x</q>',
+        '<q cite=" JaVa\tscript:alert(1)">x</q>',
+        '<blockquote cite="data:text/html,<script>alert(1)</script>">x</blockquote>',
+    ],
+)
+def test_a_quote_citing_a_script_url_loses_the_citation(html):
+    cleaned = sanitize_article_html(html)
+    assert "cite=" not in cleaned
+    assert "x" in cleaned
+
+
+def test_a_quote_citing_a_web_page_keeps_it():
+    html = '<blockquote cite="https://example.com/speech">Words.</blockquote>'
+    assert sanitize_article_html(html) == html

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from comments import sanctions
 from comments.models import Comment, Commenter, CommenterNote, CommenterSanction
-from tests.comments.helpers import make_comment
+from tests.comments.helpers import admin_action, make_comment, text_of
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,36 +25,11 @@ SANCTIONS = "/admin/comments/commentersanction/"
 EMAIL = "ada@example.com"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def admin(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-def text_of(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
-
-
 def commenter(email: str = EMAIL, name: str = "Ada") -> Commenter:
     return Commenter.objects.create(email=email, name=name)
 
 
-def run_action(admin, action, commenters, **extra):
-    return admin.post(
-        COMMENTERS,
-        {
-            "action": action,
-            "select_across": "0",
-            "index": "0",
-            "_selected_action": [str(c.pk) for c in commenters],
-            **extra,
-        },
-    )
+run_action = partial(admin_action, changelist=COMMENTERS)
 
 
 def queries_for(admin, url) -> int:
@@ -83,7 +59,7 @@ def test_the_list_shows_comment_totals_and_sanctions_in_force(admin, staff_user)
     commenter("grace@elsewhere.org", "Grace")
     for _ in range(3):
         make_comment(ArticleFactory(), author_email=EMAIL)
-    sanctions.commenter_premoderate(EMAIL, by=staff_user)
+    sanctions.commenter_premoderate(email=EMAIL, by=staff_user)
 
     rows = {
         row.split("</th>")[0]: row
@@ -116,9 +92,9 @@ def test_the_page_shows_counts_comments_across_articles_notes_and_sanctions(admi
     make_comment(second, author_email=EMAIL, status="spam", body="Spammy words")
     make_comment(second, author_email=EMAIL, status="pending", body="Held words")
     make_comment(second, author_email="someone@else.org", body="Not hers")
-    sanctions.commenter_note_add(EMAIL, "Second warning about tone.", by=staff_user)
+    sanctions.commenter_note_add(email=EMAIL, text="Second warning about tone.", by=staff_user)
     sanctions.commenter_suspend(
-        EMAIL, until=timezone.now() + timedelta(days=3), message="Cool off.", by=staff_user
+        email=EMAIL, until=timezone.now() + timedelta(days=3), message="Cool off.", by=staff_user
     )
 
     response = admin.get(f"{COMMENTERS}{ada.pk}/change/")
@@ -139,19 +115,19 @@ def test_the_page_shows_counts_comments_across_articles_notes_and_sanctions(admi
 
 
 def test_the_page_caps_the_comment_list(admin, settings):
-    from comments import admin_commenters
+    from comments.admin import commenters as commenter_admin
 
     ada = commenter()
     article = ArticleFactory()
     for _ in range(5):
         make_comment(article, author_email=EMAIL)
     settings.DEBUG = False
-    original = admin_commenters.COMMENTS_SHOWN
-    admin_commenters.COMMENTS_SHOWN = 3
+    original = commenter_admin.COMMENTS_SHOWN
+    commenter_admin.COMMENTS_SHOWN = 3
     try:
         html = admin.get(f"{COMMENTERS}{ada.pk}/change/").content.decode()
     finally:
-        admin_commenters.COMMENTS_SHOWN = original
+        commenter_admin.COMMENTS_SHOWN = original
 
     assert len(re.findall(r'<tr><td><a href="/admin/comments/comment/\d+/change/"', html)) == 3
     assert "All their comments in the queue" in html
@@ -161,16 +137,16 @@ def test_the_commenter_page_runs_a_fixed_number_of_queries(admin, staff_user):
     ada = commenter()
     article = ArticleFactory()
     make_comment(article, author_email=EMAIL)
-    sanctions.commenter_note_add(EMAIL, "One note.", by=staff_user)
-    sanctions.commenter_premoderate(EMAIL, by=staff_user)
+    sanctions.commenter_note_add(email=EMAIL, text="One note.", by=staff_user)
+    sanctions.commenter_premoderate(email=EMAIL, by=staff_user)
     url = f"{COMMENTERS}{ada.pk}/change/"
     one = queries_for(admin, url)
 
     for _ in range(30):
         make_comment(ArticleFactory(), author_email=EMAIL)
     for n in range(10):
-        sanctions.commenter_note_add(EMAIL, f"Note {n}.", by=staff_user)
-    sanctions.commenter_ban(EMAIL, by=staff_user)
+        sanctions.commenter_note_add(email=EMAIL, text=f"Note {n}.", by=staff_user)
+    sanctions.commenter_ban(email=EMAIL, by=staff_user)
     many = queries_for(admin, url)
 
     assert one == many
@@ -183,7 +159,7 @@ def test_the_commenter_list_runs_a_fixed_number_of_queries(admin, staff_user):
     for n in range(20):
         commenter(f"reader{n}@example.org", f"Reader {n}")
         make_comment(ArticleFactory(), author_email=f"reader{n}@example.org")
-        sanctions.commenter_ban(f"reader{n}@example.org", by=staff_user)
+        sanctions.commenter_ban(email=f"reader{n}@example.org", by=staff_user)
     many = queries_for(admin, COMMENTERS)
 
     assert one == many
@@ -370,15 +346,7 @@ def test_lift_action_and_state_filter(admin, staff_user):
     ban = sanctions.sanction_create(kind="ban", ip_network="192.0.2.0/24", by=staff_user)
     other = sanctions.sanction_create(kind="ban", email_domain="spam.example", by=staff_user)
 
-    response = admin.post(
-        SANCTIONS,
-        {
-            "action": "lift_selected",
-            "select_across": "0",
-            "index": "0",
-            "_selected_action": [str(ban.pk)],
-        },
-    )
+    response = admin_action(admin, "lift_selected", [ban], changelist=SANCTIONS)
 
     assert response.status_code == 302
     ban.refresh_from_db()
@@ -401,11 +369,11 @@ def test_a_sanction_page_is_read_only(admin, staff_user):
 
 
 def test_the_sanctions_list_runs_a_fixed_number_of_queries(admin, staff_user):
-    sanctions.commenter_ban(EMAIL, by=staff_user)
+    sanctions.commenter_ban(email=EMAIL, by=staff_user)
     one = queries_for(admin, SANCTIONS)
 
     for n in range(15):
-        sanctions.commenter_ban(f"reader{n}@example.org", by=staff_user)
+        sanctions.commenter_ban(email=f"reader{n}@example.org", by=staff_user)
         sanctions.sanction_create(kind="premoderate", ip_network=f"10.0.{n}.0/24", by=staff_user)
     many = queries_for(admin, SANCTIONS)
 

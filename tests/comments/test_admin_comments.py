@@ -1,13 +1,19 @@
 """The moderators' admin: pending count, comment queue, bulk actions, policy, article overview."""
 
 import re
+from functools import partial
 
 import pytest
 
-from articles.models import Article
 from comments.models import Comment, ModerationPolicy
-from comments.services import comments_moderate
-from tests.comments.helpers import make_comment
+from comments.moderating import comments_moderate
+from tests.comments.helpers import (
+    admin_action,
+    comment_count,
+    make_comment,
+    status_of,
+    text_of,
+)
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,51 +22,12 @@ CHANGELIST = "/admin/comments/comment/"
 POLICY_CHANGELIST = "/admin/comments/moderationpolicy/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def admin(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
-
-
-def status_of(comment) -> str:
-    return Comment.objects.values_list("status", flat=True).get(pk=comment.pk)
-
-
-def comment_count(article) -> int:
-    return Article.objects.values_list("comment_count", flat=True).get(pk=article.pk)
-
-
-def text_of(response) -> str:
-    """The page's text with tags removed and whitespace collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
-
-
 def listed_comment_ids(response) -> set[int]:
     assert response.status_code == 200
     return {int(pk) for pk in re.findall(r"/admin/comments/comment/(\d+)/change/", response.text)}
 
 
-def run_action(admin, action, comments):
-    return admin.post(
-        CHANGELIST,
-        {
-            "action": action,
-            "select_across": "0",
-            "index": "0",
-            "_selected_action": [str(c.pk) for c in comments],
-        },
-        follow=True,
-    )
+run_action = partial(admin_action, changelist=CHANGELIST, follow=True)
 
 
 # --- the admin index -------------------------------------------------------------------------
@@ -223,16 +190,7 @@ def test_approving_already_approved_comments_does_not_double_count(admin, articl
 def test_deleting_comments_in_the_admin_recounts(admin, article):
     doomed, kept = make_comment(article), make_comment(article)
 
-    response = admin.post(
-        CHANGELIST,
-        {
-            "action": "delete_selected",
-            "select_across": "0",
-            "index": "0",
-            "_selected_action": [str(doomed.pk)],
-            "post": "yes",
-        },
-    )
+    response = admin_action(admin, "delete_selected", [doomed], changelist=CHANGELIST, post="yes")
 
     assert response.status_code == 302
     assert not Comment.objects.filter(pk=doomed.pk).exists()

@@ -7,9 +7,9 @@ import re
 import pytest
 from django.test import Client
 
-from comments import services
+from comments import moderating, services
 from comments.models import Comment, ModerationAction
-from tests.comments.helpers import make_comment, set_policy
+from tests.comments.helpers import admin_action, make_comment, set_policy, status_of, text_of
 from tests.factories import ArticleFactory, StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,28 +17,8 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/comments/comment/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def admin(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
-
-
 def moderate_url(comment) -> str:
     return f"{CHANGELIST}{comment.pk}/moderate/"
-
-
-def text_of(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 def row_order(response) -> list[int]:
@@ -52,10 +32,6 @@ def row_of(response, comment) -> str:
     """The HTML of one changelist row."""
     rows = re.findall(r"<tr[^>]*>.*?</tr>", response.text, flags=re.S)
     return next(r for r in rows if f'value="{comment.pk}"' in r)
-
-
-def status_of(comment) -> str:
-    return Comment.objects.values_list("status", flat=True).get(pk=comment.pk)
 
 
 def latest_action(comment) -> ModerationAction:
@@ -85,7 +61,7 @@ def test_the_why_column_names_the_deciding_step_and_reason(admin, article):
 
 def test_the_why_column_names_the_moderator_for_staff_decisions(admin, staff_user, article):
     comment = make_comment(article, status="pending")
-    services.comments_moderate(
+    moderating.comments_moderate(
         ids=[comment.pk], status="removed", moderator=staff_user, reason="harassment"
     )
 
@@ -300,15 +276,7 @@ def bulk(admin, comments, **extra):
 def test_the_bulk_action_first_asks_for_the_reason(admin, article):
     comments = [make_comment(article, status="pending") for _ in range(2)]
 
-    response = admin.post(
-        CHANGELIST,
-        {
-            "action": "moderate_with_reason",
-            "select_across": "0",
-            "index": "0",
-            "_selected_action": [str(c.pk) for c in comments],
-        },
-    )
+    response = admin_action(admin, "moderate_with_reason", comments, changelist=CHANGELIST)
 
     assert response.status_code == 200
     assert "2 comments selected" in text_of(response)
@@ -354,7 +322,7 @@ def test_the_bulk_action_with_a_bad_reason_asks_again(admin, article):
 
 def test_the_change_page_shows_the_audit_trail(admin, staff_user, article):
     comment = held_for_links(article)
-    services.comments_moderate(
+    moderating.comments_moderate(
         ids=[comment.pk], status="removed", moderator=staff_user, reason="other", note="Ad"
     )
 
@@ -404,10 +372,10 @@ def test_the_change_page_takes_the_same_queries_for_a_short_or_long_trail(
     admin, staff_user, article, django_assert_num_queries
 ):
     short = make_comment(article, status="pending")
-    services.comments_moderate(ids=[short.pk], status="approved", moderator=staff_user)
+    moderating.comments_moderate(ids=[short.pk], status="approved", moderator=staff_user)
     long = make_comment(article, status="pending")
     for status in ["approved", "spam", "approved", "removed", "pending"] * 3:
-        services.comments_moderate(
+        moderating.comments_moderate(
             ids=[long.pk], status=status, moderator=StaffUserFactory(), reason="other"
         )
 
@@ -431,13 +399,13 @@ def test_the_queue_takes_the_same_queries_for_one_or_many_comments(
     admin, staff_user, django_assert_num_queries
 ):
     first = make_comment(ArticleFactory(), status="pending")
-    services.comments_moderate(ids=[first.pk], status="removed", moderator=staff_user)
+    moderating.comments_moderate(ids=[first.pk], status="removed", moderator=staff_user)
     with django_assert_num_queries(QUEUE_QUERIES):
         assert admin.get(CHANGELIST).status_code == 200
 
     for n in range(20):
         comment = make_comment(ArticleFactory(), status="pending", link_count=n % 3)
-        services.comments_moderate(ids=[comment.pk], status="spam", moderator=StaffUserFactory())
+        moderating.comments_moderate(ids=[comment.pk], status="spam", moderator=StaffUserFactory())
     with django_assert_num_queries(QUEUE_QUERIES):
         assert admin.get(CHANGELIST).status_code == 200
 

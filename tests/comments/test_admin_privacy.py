@@ -10,6 +10,7 @@ from articles.models import Article
 from comments.models import Comment, ModerationPolicy, PrivacyRequest
 from comments.privacy import email_digest
 from tests.comments.factories import CommentFactory
+from tests.comments.helpers import ANONYMIZED
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,17 +19,6 @@ RUN = "/admin/comments/privacyrequest/run/"
 CHANGELIST = "/admin/comments/privacyrequest/"
 POLICY = "/admin/comments/moderationpolicy/1/change/"
 DANA = "dana.private@reader.example"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def admin(client, staff_user):
-    client.force_login(staff_user)
-    return client
 
 
 @pytest.fixture
@@ -150,18 +140,8 @@ def test_staff_erasure_anonymizes_and_is_logged(admin, client, staff_user, comme
     assert response.status_code == 302
     assert response["Location"] == CHANGELIST
     after = rows()
-    anonymized = {
-        "author_name": "Anonymous",
-        "author_email": "",
-        "author_url": "",
-        "user_agent": "",
-        "ip_address": None,
-        "user_id": None,
-        "notify_replies": False,
-        "edit_key_hash": "",
-    }
-    assert after[comments["top"].pk] == {**before[comments["top"].pk], **anonymized}
-    assert after[comments["held"].pk] == {**before[comments["held"].pk], **anonymized, "body": ""}
+    assert after[comments["top"].pk] == {**before[comments["top"].pk], **ANONYMIZED}
+    assert after[comments["held"].pk] == {**before[comments["held"].pk], **ANONYMIZED, "body": ""}
     assert after[comments["other"].pk] == before[comments["other"].pk]
     assert Article.objects.get(pk=comments["article"].pk).comment_count == 2
 

@@ -9,20 +9,15 @@ from rest_framework.test import APIClient
 
 from articles.models import Article
 from comments.models import Comment, CommentFlag
-from comments.services import comments_moderate
+from comments.moderating import comments_moderate
 from tests.comments import helpers
-from tests.comments.helpers import set_policy
+from tests.comments.helpers import comment_count, set_policy, status_of
 from tests.factories import ArticleFactory, StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 MODERATION_URL = "/api/v1/moderation/comments/"
 BULK_URL = MODERATION_URL + "bulk/"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 make_comment = partial(helpers.make_comment, user_agent="SecretAgent/1.0")
@@ -36,19 +31,6 @@ def public_ids(client, article) -> list[int]:
     response = client.get(f"/api/v1/articles/{article.slug}/comments/")
     assert response.status_code == 200
     return [item["id"] for item in response.json()["results"]]
-
-
-def status_of(comment) -> str:
-    return Comment.objects.values_list("status", flat=True).get(pk=comment.pk)
-
-
-def comment_count(article) -> int:
-    return Article.objects.values_list("comment_count", flat=True).get(pk=article.pk)
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from comments import services
+from comments import moderating, services
 from comments.models import Comment, ModerationAction
 from tests.comments.helpers import make_comment, set_policy
 from tests.factories import ArticleFactory, StaffUserFactory, UserFactory
@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 ACTIONS_URL = "/api/v1/moderation/actions/"
 MODERATION_URL = "/api/v1/moderation/comments/"
 BULK_URL = MODERATION_URL + "bulk/"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -44,7 +39,7 @@ def ids(response) -> list[int]:
 
 
 def staff_decision(comment, status, moderator, **kwargs) -> ModerationAction:
-    services.comments_moderate(ids=[comment.pk], status=status, moderator=moderator, **kwargs)
+    moderating.comments_moderate(ids=[comment.pk], status=status, moderator=moderator, **kwargs)
     return ModerationAction.objects.filter(comment_id=comment.pk).latest("id")
 
 
@@ -290,7 +285,9 @@ def walk(client, url, params=None, direction="next") -> list[list[int]]:
 def test_walking_every_page_returns_every_row_once_newest_first(staff_client, moderator, article):
     # One bulk decision: many rows with the very same created_at.
     comments = [make_comment(article, status="pending") for _ in range(7)]
-    services.comments_moderate(ids=[c.pk for c in comments], status="approved", moderator=moderator)
+    moderating.comments_moderate(
+        ids=[c.pk for c in comments], status="approved", moderator=moderator
+    )
     expected = list(
         ModerationAction.objects.order_by("-created_at", "-id").values_list("pk", flat=True)
     )
@@ -304,7 +301,9 @@ def test_walking_every_page_returns_every_row_once_newest_first(staff_client, mo
 
 def test_previous_links_walk_back_the_same_pages(staff_client, moderator, article):
     comments = [make_comment(article, status="pending") for _ in range(5)]
-    services.comments_moderate(ids=[c.pk for c in comments], status="removed", moderator=moderator)
+    moderating.comments_moderate(
+        ids=[c.pk for c in comments], status="removed", moderator=moderator
+    )
     forward = walk(staff_client, ACTIONS_URL, {"page_size": 2})
 
     last = staff_client.get(ACTIONS_URL, {"page_size": 2})
@@ -321,7 +320,9 @@ def test_previous_links_walk_back_the_same_pages(staff_client, moderator, articl
 
 def test_rows_added_between_pages_do_not_shift_the_walk(staff_client, moderator, article):
     comments = [make_comment(article, status="pending") for _ in range(4)]
-    services.comments_moderate(ids=[c.pk for c in comments], status="approved", moderator=moderator)
+    moderating.comments_moderate(
+        ids=[c.pk for c in comments], status="approved", moderator=moderator
+    )
     first = staff_client.get(ACTIONS_URL, {"page_size": 3})
     seen = ids(first)
 
@@ -367,7 +368,9 @@ def test_page_size_is_capped(staff_client, trail):
 
 def test_the_next_link_carries_the_filters(staff_client, moderator, article):
     comments = [make_comment(article, status="pending") for _ in range(3)]
-    services.comments_moderate(ids=[c.pk for c in comments], status="removed", moderator=moderator)
+    moderating.comments_moderate(
+        ids=[c.pk for c in comments], status="removed", moderator=moderator
+    )
 
     response = staff_client.get(ACTIONS_URL, {"to_status": "removed", "page_size": 2})
 

@@ -11,23 +11,14 @@ from rest_framework.test import APIClient
 
 from articles.models import Article
 from comments.models import Comment, ModerationPolicy
-from comments.services import comments_moderate
+from comments.moderating import comments_moderate
 from tests.comments import helpers
-from tests.comments.helpers import set_policy
+from tests.comments.helpers import PUBLIC_FIELDS, WAYS_TO_CLOSE, comments_url, set_policy
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "ada.lovelace@example.com"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def comments_url(article) -> str:
-    return f"/api/v1/articles/{article.slug}/comments/"
 
 
 def valid_comment(**overrides) -> dict:
@@ -37,11 +28,6 @@ def valid_comment(**overrides) -> dict:
 
 
 make_comment = partial(helpers.make_comment, body_prefix="Earlier comment")
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 @pytest.fixture
@@ -116,20 +102,7 @@ def test_post_answers_201_approved_when_policy_publishes_at_once(api_client, art
     assert response.status_code == 201
     body = response.json()
     assert body["status"] == "approved"
-    assert set(body) == {
-        "id",
-        "parent",
-        "author_name",
-        "author_url",
-        "body",
-        "body_html",
-        "submitted_at",
-        "depth",
-        "featured",
-        "reaction_count",
-        "status",
-        "edit_token",
-    }
+    assert set(body) == PUBLIC_FIELDS | {"status", "edit_token"}
     stored = Comment.objects.get(pk=body["id"])
     assert stored.status == Comment.Status.APPROVED
     assert stored.is_listed
@@ -585,17 +558,7 @@ def test_unsupported_media_type_is_415(api_client, article):
 # --- refusals: closed, not found, duplicate, flood, throttle ------------------------------
 
 
-@pytest.mark.parametrize(
-    "close",
-    [
-        pytest.param(lambda article: set_policy(comments_open=False), id="site-wide"),
-        pytest.param(
-            lambda article: Article.objects.filter(pk=article.pk).update(comments_enabled=False),
-            id="per-article",
-        ),
-        pytest.param(lambda article: set_policy(close_after_days=7), id="after-7-days"),
-    ],
-)
+@pytest.mark.parametrize("close", WAYS_TO_CLOSE)
 def test_post_to_closed_comments_is_403(api_client, close):
     article = ArticleFactory(published_at=timezone.now() - timedelta(days=10))
     close(article)

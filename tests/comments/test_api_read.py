@@ -11,35 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
-from comments.services import comments_moderate
+from comments.moderating import comments_moderate
 from tests.comments import helpers
-from tests.comments.helpers import set_policy
+from tests.comments.helpers import PUBLIC_FIELDS, WAYS_TO_CLOSE, comments_url, set_policy
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
-
-PUBLIC_FIELDS = {
-    "id",
-    "parent",
-    "author_name",
-    "author_url",
-    "body",
-    "body_html",
-    "submitted_at",
-    "depth",
-    "featured",
-    "reaction_count",
-}
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def comments_url(article) -> str:
-    return f"/api/v1/articles/{article.slug}/comments/"
-
 
 make_comment = partial(helpers.make_comment, user_agent="SecretAgent/1.0")
 
@@ -56,11 +33,6 @@ def comment_count(client, article) -> tuple[int, int]:
     in_list = next(item["comment_count"] for item in listing if item["slug"] == article.slug)
     detail = client.get(f"/api/v1/articles/{article.slug}/").json()["comment_count"]
     return in_list, detail
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 # --- what is listed ------------------------------------------------------------------------
@@ -402,17 +374,7 @@ def test_article_detail_says_comments_are_open(api_client, article):
     assert detail["comments_url"].endswith(comments_url(article))
 
 
-@pytest.mark.parametrize(
-    "close",
-    [
-        pytest.param(lambda article: set_policy(comments_open=False), id="site-wide"),
-        pytest.param(
-            lambda article: Article.objects.filter(pk=article.pk).update(comments_enabled=False),
-            id="per-article",
-        ),
-        pytest.param(lambda article: set_policy(close_after_days=7), id="after-7-days"),
-    ],
-)
+@pytest.mark.parametrize("close", WAYS_TO_CLOSE)
 def test_article_detail_says_comments_are_closed(api_client, close):
     article = ArticleFactory(published_at=timezone.now() - timedelta(days=10))
     close(article)

@@ -5,10 +5,10 @@ actor, reason and note); none when nothing changes."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from comments import services
+from comments import moderating, services
 from comments.models import Comment, CommentFlag, ModerationAction
 from tests.comments.helpers import make_comment, set_policy
-from tests.factories import ArticleFactory, StaffUserFactory
+from tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,19 +16,9 @@ TWO_LINKS = "See https://one.example/a and https://two.example/b for more."
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def policy():
     # Whatever the rules for first-time commenters, these tests look at one step at a time.
     return set_policy(flood_interval_seconds=0, approved_comments_required=0)
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 @pytest.fixture
@@ -130,7 +120,7 @@ def test_a_moderators_decision_records_actor_reason_and_note(article, moderator)
     comment = make_comment(article)
     before = set(ModerationAction.objects.values_list("pk", flat=True))
 
-    services.comments_moderate(
+    moderating.comments_moderate(
         ids=[comment.pk],
         status="removed",
         moderator=moderator,
@@ -151,7 +141,7 @@ def test_bulk_moderation_writes_one_row_per_changed_comment(article, moderator):
     already = make_comment(article, status="approved")
     before = set(ModerationAction.objects.values_list("pk", flat=True))
 
-    changed = services.comments_moderate(
+    changed = moderating.comments_moderate(
         ids=[c.pk for c in pending] + [already.pk],
         status="approved",
         moderator=moderator,
@@ -169,7 +159,7 @@ def test_bulk_moderation_writes_one_row_per_changed_comment(article, moderator):
 def test_marking_spam_without_a_reason_records_spam(article, moderator):
     comment = make_comment(article)
 
-    services.comments_moderate(ids=[comment.pk], status="spam", moderator=moderator)
+    moderating.comments_moderate(ids=[comment.pk], status="spam", moderator=moderator)
 
     assert actions_of(comment)[-1].reason == "spam"
 
@@ -179,7 +169,7 @@ def test_an_unknown_reason_is_refused_and_changes_nothing(article, moderator):
     before = ModerationAction.objects.count()
 
     with pytest.raises(ValidationError) as refused:
-        services.comments_moderate(
+        moderating.comments_moderate(
             ids=[comment.pk], status="removed", moderator=moderator, reason="rude"
         )
 
@@ -193,7 +183,7 @@ def test_no_row_when_the_status_does_not_change(article, moderator):
     before = ModerationAction.objects.count()
 
     assert (
-        services.comments_moderate(ids=[comment.pk], status="approved", moderator=moderator) == []
+        moderating.comments_moderate(ids=[comment.pk], status="approved", moderator=moderator) == []
     )
 
     assert ModerationAction.objects.count() == before
@@ -203,7 +193,7 @@ def test_the_trail_keeps_every_change_in_order(article, moderator):
     comment = make_comment(article, status="pending")
 
     for status in ("approved", "spam", "approved", "removed"):
-        services.comments_moderate(ids=[comment.pk], status=status, moderator=moderator)
+        moderating.comments_moderate(ids=[comment.pk], status=status, moderator=moderator)
 
     trail = [(a.from_status, a.to_status) for a in actions_of(comment)]
     # make_comment's own approval (by no one) first, then the moderator's four.
@@ -224,9 +214,13 @@ def test_moderating_many_comments_takes_as_many_queries_as_one(
     # savepoint, lock, status update, flags cleared, audit insert, count update, thread
     # walk, listing update, the cache's slug lookup, release
     with django_assert_num_queries(MODERATE_QUERIES):
-        services.comments_moderate(ids=[c.pk for c in one], status="approved", moderator=moderator)
+        moderating.comments_moderate(
+            ids=[c.pk for c in one], status="approved", moderator=moderator
+        )
     with django_assert_num_queries(MODERATE_QUERIES):
-        services.comments_moderate(ids=[c.pk for c in many], status="approved", moderator=moderator)
+        moderating.comments_moderate(
+            ids=[c.pk for c in many], status="approved", moderator=moderator
+        )
 
     assert ModerationAction.objects.filter(actor=moderator).count() == 13
 
@@ -308,7 +302,7 @@ def test_withdrawal_by_the_author_leaves_a_row_with_a_note(article, policy):
 
 def test_a_hard_deleted_comment_takes_its_trail_with_it(article, moderator):
     comment = make_comment(article)
-    services.comments_moderate(ids=[comment.pk], status="removed", moderator=moderator)
+    moderating.comments_moderate(ids=[comment.pk], status="removed", moderator=moderator)
 
     services.comments_delete(comments=Comment.objects.filter(pk=comment.pk))
 

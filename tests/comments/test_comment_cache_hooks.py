@@ -4,7 +4,7 @@ per write, only when what the public sees (the list, its order, the counts) chan
 import pytest
 
 from comments import cache as comments_cache
-from comments import services
+from comments import moderating, services
 from comments.models import Comment
 from tests.comments.helpers import make_comment, set_policy
 from tests.factories import ArticleFactory
@@ -26,11 +26,6 @@ def calls(monkeypatch):
 
     monkeypatch.setattr(comments_cache, "invalidate_threads", invalidate_threads)
     return recorded
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 def post(article, **fields):
@@ -66,7 +61,7 @@ def test_bulk_moderation_notifies_once_with_every_article_whose_list_changed(cal
     make_comment(untouched, status="pending")
     calls.clear()
 
-    services.comments_moderate(ids=[ours.pk, theirs.pk], status="approved")
+    moderating.comments_moderate(ids=[ours.pk, theirs.pk], status="approved")
 
     assert calls == [{article.pk, other.pk}]
 
@@ -75,8 +70,8 @@ def test_moderation_between_hidden_statuses_notifies_nothing(calls, article):
     comment = make_comment(article, status="pending")
     calls.clear()
 
-    services.comments_moderate(ids=[comment.pk], status="spam")
-    services.comments_moderate(ids=[comment.pk], status="removed")
+    moderating.comments_moderate(ids=[comment.pk], status="spam")
+    moderating.comments_moderate(ids=[comment.pk], status="removed")
 
     assert calls == []
 
@@ -85,7 +80,7 @@ def test_hiding_a_comment_notifies_its_article(calls, article):
     comment = make_comment(article)
     calls.clear()
 
-    services.comments_moderate(ids=[comment.pk], status="removed")
+    moderating.comments_moderate(ids=[comment.pk], status="removed")
 
     assert calls == [{article.pk}]
 
@@ -114,9 +109,9 @@ def test_featuring_notifies_and_unfeaturing_notifies(calls, article):
     comment = make_comment(article)
     calls.clear()
 
-    services.comment_feature(comment)
-    services.comment_feature(comment)  # already featured: nothing changes
-    services.comment_unfeature(comment)
+    moderating.comment_feature(comment=comment)
+    moderating.comment_feature(comment=comment)  # already featured: nothing changes
+    moderating.comment_unfeature(comment=comment)
 
     assert calls == [{article.pk}, {article.pk}]
 
@@ -130,12 +125,11 @@ def test_deleting_comments_notifies_once(calls, article):
     assert calls == [{article.pk}]
 
 
-def test_a_staff_edit_in_the_admin_of_a_listed_comment_notifies(calls, client, staff_user, article):
-    client.force_login(staff_user)
+def test_a_staff_edit_in_the_admin_of_a_listed_comment_notifies(calls, admin, article):
     comment = make_comment(article)
     calls.clear()
 
-    response = client.post(
+    response = admin.post(
         f"/admin/comments/comment/{comment.pk}/change/",
         {
             "author_name": comment.author_name,

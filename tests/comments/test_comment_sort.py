@@ -65,11 +65,6 @@ def expected_order(comments: list[Comment], sort: str) -> list[int]:
 
 
 @pytest.fixture
-def article():
-    return ArticleFactory()
-
-
-@pytest.fixture
 def tied_thread(article) -> list[Comment]:
     """17 listed comments full of ties: reaction counts 0-3 repeating, three sharing one
     submission time, a few featured; plus comments the public must not see."""

@@ -7,7 +7,6 @@ patching the clock `django.core.signing` reads (time.time), never the comment's 
 
 import hashlib
 import itertools
-import time
 
 import pytest
 from django.core import signing
@@ -15,18 +14,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article
+from comments.edit_tokens import EDIT_SIGNING_NAMESPACE
 from comments.models import Comment, ModerationPolicy
-from comments.services import EDIT_SIGNING_NAMESPACE, comments_moderate
+from comments.moderating import comments_moderate
+from tests.comments.helpers import PUBLIC_FIELDS
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
 _ips = itertools.count(10)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -89,17 +85,6 @@ def comment_count(article) -> int:
 
 def row(pk) -> dict:
     return Comment.objects.filter(pk=pk).values().get()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Move the clock django.core.signing reads (time.time) forward by `seconds`."""
-    real_time = time.time
-
-    def move(seconds: float) -> None:
-        monkeypatch.setattr("django.core.signing.time.time", lambda: real_time() + seconds)
-
-    return move
 
 
 # --- the token is handed out once ------------------------------------------------
@@ -165,19 +150,7 @@ def test_patch_changes_the_body_and_answers_the_public_fields(api_client, articl
 
     assert response.status_code == 200, response.content
     data = response.json()
-    assert set(data) == {
-        "id",
-        "parent",
-        "author_name",
-        "author_url",
-        "body",
-        "body_html",
-        "submitted_at",
-        "depth",
-        "featured",
-        "reaction_count",
-        "status",
-    }
+    assert set(data) == PUBLIC_FIELDS | {"status"}
     assert data["id"] == pk
     assert data["body"] == "Second, better version."
     assert data["status"] == "approved"

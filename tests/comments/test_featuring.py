@@ -1,29 +1,21 @@
 """Editor's picks: staff feature an approved comment (service, staff API, admin action);
 a comment that leaves `approved` is no longer featured."""
 
+from functools import partial
+
 import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from comments import services
+from comments import moderating, services
 from comments.models import Comment
-from tests.comments.helpers import make_comment
-from tests.factories import ArticleFactory, UserFactory
+from tests.comments.helpers import admin_action, make_comment
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 MODERATION_URL = "/api/v1/moderation/comments/"
 CHANGELIST = "/admin/comments/comment/"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 def stored(comment) -> Comment:
@@ -36,7 +28,7 @@ def stored(comment) -> Comment:
 def test_featuring_an_approved_comment_marks_it_with_the_time(article, staff_user):
     comment = make_comment(article)
 
-    services.comment_feature(comment, by=staff_user)
+    moderating.comment_feature(comment=comment, by=staff_user)
 
     fresh = stored(comment)
     assert fresh.featured is True
@@ -45,10 +37,10 @@ def test_featuring_an_approved_comment_marks_it_with_the_time(article, staff_use
 
 def test_featuring_twice_keeps_the_first_time(article, staff_user):
     comment = make_comment(article)
-    services.comment_feature(comment, by=staff_user)
+    moderating.comment_feature(comment=comment, by=staff_user)
     first = stored(comment).featured_at
 
-    services.comment_feature(comment, by=staff_user)
+    moderating.comment_feature(comment=comment, by=staff_user)
 
     assert stored(comment).featured_at == first
 
@@ -58,7 +50,7 @@ def test_only_an_approved_comment_can_be_featured(article, staff_user, status):
     comment = make_comment(article, status=status)
 
     with pytest.raises(ValidationError) as refused:
-        services.comment_feature(comment, by=staff_user)
+        moderating.comment_feature(comment=comment, by=staff_user)
 
     assert "featured" in refused.value.message_dict
     assert stored(comment).featured is False
@@ -66,9 +58,9 @@ def test_only_an_approved_comment_can_be_featured(article, staff_user, status):
 
 def test_unfeaturing_clears_the_pick(article, staff_user):
     comment = make_comment(article)
-    services.comment_feature(comment, by=staff_user)
+    moderating.comment_feature(comment=comment, by=staff_user)
 
-    services.comment_unfeature(comment, by=staff_user)
+    moderating.comment_unfeature(comment=comment, by=staff_user)
 
     fresh = stored(comment)
     assert (fresh.featured, fresh.featured_at) == (False, None)
@@ -77,10 +69,10 @@ def test_unfeaturing_clears_the_pick(article, staff_user):
 @pytest.mark.parametrize("status", ["pending", "spam", "removed"])
 def test_a_comment_leaving_approved_is_unfeatured(article, staff_user, status):
     comment = make_comment(article)
-    services.comment_feature(comment, by=staff_user)
+    moderating.comment_feature(comment=comment, by=staff_user)
 
-    services.comments_moderate(ids=[comment.pk], status=status, moderator=staff_user)
-    services.comments_moderate(ids=[comment.pk], status="approved", moderator=staff_user)
+    moderating.comments_moderate(ids=[comment.pk], status=status, moderator=staff_user)
+    moderating.comments_moderate(ids=[comment.pk], status="approved", moderator=staff_user)
 
     fresh = stored(comment)
     assert fresh.status == "approved"
@@ -92,7 +84,7 @@ def test_reader_reports_that_hold_a_pick_unfeature_it(article, staff_user):
 
     set_policy(flag_threshold=1)
     comment = make_comment(article)
-    services.comment_feature(comment, by=staff_user)
+    moderating.comment_feature(comment=comment, by=staff_user)
 
     services.comment_flag(comment=stored(comment), ip_address="192.0.2.1")
 
@@ -139,7 +131,7 @@ def test_featuring_an_unknown_comment_is_404(staff_client):
 def test_only_staff_may_feature(api_client, article, verb):
     comment = make_comment(article)
     if verb == "unfeature":
-        services.comment_feature(comment)
+        moderating.comment_feature(comment=comment)
     reader = APIClient()
     reader.force_login(UserFactory())
 
@@ -154,7 +146,7 @@ def test_only_staff_may_feature(api_client, article, verb):
 def test_staff_list_filters_featured(staff_client, article):
     pick = make_comment(article)
     make_comment(article)
-    services.comment_feature(pick)
+    moderating.comment_feature(comment=pick)
 
     response = staff_client.get(MODERATION_URL, {"featured": "true"})
 
@@ -164,25 +156,14 @@ def test_staff_list_filters_featured(staff_client, article):
 # --- the admin actions --------------------------------------------------------------------------
 
 
-def run_action(client, action, comments):
-    return client.post(
-        CHANGELIST,
-        {
-            "action": action,
-            "select_across": "0",
-            "index": "0",
-            "_selected_action": [str(c.pk) for c in comments],
-        },
-        follow=True,
-    )
+run_action = partial(admin_action, changelist=CHANGELIST, follow=True)
 
 
-def test_admin_features_the_approved_ones_and_says_which_were_skipped(client, staff_user, article):
-    client.force_login(staff_user)
+def test_admin_features_the_approved_ones_and_says_which_were_skipped(admin, article):
     approved = make_comment(article)
     held = make_comment(article, status="pending")
 
-    response = run_action(client, "feature_selected", [approved, held])
+    response = run_action(admin, "feature_selected", [approved, held])
 
     assert stored(approved).featured is True
     assert stored(held).featured is False
@@ -191,12 +172,11 @@ def test_admin_features_the_approved_ones_and_says_which_were_skipped(client, st
     assert "1 comment(s) not featured: only approved comments can be." in text
 
 
-def test_admin_unfeatures(client, staff_user, article):
-    client.force_login(staff_user)
+def test_admin_unfeatures(admin, article):
     comment = make_comment(article)
-    services.comment_feature(comment)
+    moderating.comment_feature(comment=comment)
 
-    response = run_action(client, "unfeature_selected", [comment])
+    response = run_action(admin, "unfeature_selected", [comment])
 
     assert stored(comment).featured is False
     assert "1 comment(s) unfeatured." in response.content.decode()

@@ -5,22 +5,14 @@ import json
 import pytest
 from django.core.management import call_command
 
-from comments.models import Comment, ModerationPolicy
+from comments.models import Comment
+from comments.moderating import comments_moderate
 from comments.notifications import unsubscribe_token
-from comments.services import comments_moderate
 from tests.factories import ArticleFactory, AuthorFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
 COMMENTER_EMAIL = "commenter.private@reader.example"
-
-
-@pytest.fixture
-def policy():
-    policy = ModerationPolicy.load()
-    policy.flood_interval_seconds = 0
-    policy.save()
-    return policy
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ import cms.settings
 from comments import moderation
 from comments.models import Comment, ModerationPolicy
 from comments.moderation import Submission, Verdict, pipeline_steps, run_pipeline
-from comments.services import CommentRefused, comment_create
+from comments.services import CommentRefused
 from tests.comments.factories import CommentFactory
+from tests.comments.helpers import post, submission
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,45 +49,8 @@ def runs_broken_sql(sub: Submission) -> Verdict | None:
 
 @pytest.fixture
 def policy() -> ModerationPolicy:
+    """The policy as stored, flood checks on (unlike the comments tests' shared one)."""
     return ModerationPolicy.load()
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
-
-
-def submission(article, policy, **overrides) -> Submission:
-    """A clean submission that no step objects to, with `overrides` applied."""
-    fields = {
-        "article": article,
-        "policy": policy,
-        "author_name": "Ada Reader",
-        "author_email": "ada@example.com",
-        "author_url": "",
-        "body": "A thoughtful remark.",
-        "now": timezone.now(),
-        "parent_id": None,
-        "ip_address": "192.0.2.10",
-        "user_agent": "Mozilla/5.0 TestBrowser",
-        "honeypot": "",
-    }
-    fields.update(overrides)
-    return Submission(**fields)
-
-
-def post(article, **overrides):
-    """comment_create with a clean reader's data and `overrides` applied."""
-    fields = {
-        "article": article,
-        "author_name": "Ada Reader",
-        "author_email": "ada@example.com",
-        "body": "A thoughtful remark.",
-        "ip_address": "192.0.2.10",
-        "user_agent": "Mozilla/5.0 TestBrowser",
-    }
-    fields.update(overrides)
-    return comment_create(**fields)
 
 
 def old_comment(**kwargs) -> Comment:

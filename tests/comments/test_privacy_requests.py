@@ -7,7 +7,6 @@ run the callbacks (ImmediateBackend) and read the link from the email they send.
 
 import itertools
 import re
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -16,9 +15,10 @@ from rest_framework.test import APIClient
 
 from articles.models import Article
 from comments.models import Comment, ModerationPolicy, PrivacyRequest
+from comments.moderating import comments_moderate
 from comments.privacy import LINK_SALT, email_digest
-from comments.services import comments_moderate
 from tests.comments.factories import CommentFactory
+from tests.comments.helpers import ANONYMIZED
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +29,6 @@ UNKNOWN = "nobody.here@reader.example"
 REQUESTS = "/api/v1/privacy/requests/"
 CONFIRM = "/api/v1/privacy/requests/confirm/"
 SITE = "https://news.example"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -57,17 +52,6 @@ class FreshIPClient(APIClient):
 @pytest.fixture
 def api_client():
     return FreshIPClient()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Move the clock django.core.signing reads (time.time) forward by `seconds`."""
-    real_time = time.time
-
-    def move(seconds: float) -> None:
-        monkeypatch.setattr("django.core.signing.time.time", lambda: real_time() + seconds)
-
-    return move
 
 
 def at(day: int, hour: int = 12) -> datetime:
@@ -458,17 +442,6 @@ def test_an_export_reflects_the_comments_as_they_are_now(api_client, world, requ
 
 
 # --- erasure ----------------------------------------------------------------------------
-
-ANONYMIZED = {
-    "author_name": "Anonymous",
-    "author_email": "",
-    "author_url": "",
-    "user_agent": "",
-    "ip_address": None,
-    "user_id": None,
-    "notify_replies": False,
-    "edit_key_hash": "",
-}
 
 
 def test_erasure_anonymizes_the_listed_fields_and_nothing_else(api_client, world, request_link):

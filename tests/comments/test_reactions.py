@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from articles.models import Article
 from comments import cache as comments_cache
 from comments import reactions
-from comments.api.throttles import CommentReactThrottle
+from comments.api.public.throttles import CommentReactThrottle
 from comments.models import Comment, CommentReaction, ModerationPolicy
 from tests.comments.factories import CommentFactory
 from tests.factories import ArticleFactory, UserFactory

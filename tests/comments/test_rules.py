@@ -17,58 +17,17 @@ from django.utils import timezone
 
 from comments import moderation
 from comments.models import Comment, Commenter, ModerationPolicy, ReasonCode
-from comments.moderation import Submission, run_pipeline
-from comments.services import CommentRefused, comment_create, comment_edit
+from comments.moderation import run_pipeline
+from comments.services import CommentRefused, comment_edit
 from comments.wordlist import MAX_PHRASE_WORDS, compile_word_list
 from tests.comments.factories import CommentFactory
+from tests.comments.helpers import READER_EMAIL, post, submission
 from tests.factories import ArticleFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
-EMAIL = "ada@example.com"
+EMAIL = READER_EMAIL  # the address submission() and post() use
 STEP = "comments.moderation."
-
-
-@pytest.fixture
-def policy() -> ModerationPolicy:
-    policy = ModerationPolicy.load()
-    policy.flood_interval_seconds = 0
-    policy.save()
-    return policy
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
-
-
-def submission(article, policy, **overrides) -> Submission:
-    fields = {
-        "article": article,
-        "policy": policy,
-        "author_name": "Ada Reader",
-        "author_email": EMAIL,
-        "author_url": "",
-        "body": "A thoughtful remark.",
-        "now": timezone.now(),
-        "ip_address": "192.0.2.10",
-        "user_agent": "Mozilla/5.0 TestBrowser",
-    }
-    fields.update(overrides)
-    return Submission(**fields)
-
-
-def post(article, **overrides):
-    fields = {
-        "article": article,
-        "author_name": "Ada Reader",
-        "author_email": EMAIL,
-        "body": "A thoughtful remark.",
-        "ip_address": "192.0.2.10",
-        "user_agent": "Mozilla/5.0 TestBrowser",
-    }
-    fields.update(overrides)
-    return comment_create(**fields)
 
 
 def past(days: float = 2, **kwargs) -> Comment:

@@ -27,21 +27,12 @@ from comments.services import CommentRefused, comment_create, comment_edit
 from tests.comments.helpers import make_comment, set_policy
 from tests.factories import ArticleFactory, StaffUserFactory
 
-pytestmark = pytest.mark.django_db
+# Known authors are published at once (the shared `policy`, flood checks off), so a
+# sanction's effect is what changes.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("policy")]
 
 EMAIL = "troll@example.com"
 IP = "203.0.113.50"
-
-
-@pytest.fixture(autouse=True)
-def policy():
-    # Known authors are published at once, so a sanction's effect is what changes.
-    return set_policy(flood_interval_seconds=0)
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 @pytest.fixture
@@ -85,7 +76,7 @@ def api_post(client, article, **overrides):
 
 def test_a_banned_commenters_comments_become_spam(api_client, article, moderator):
     known()
-    sanctions.commenter_ban(EMAIL, by=moderator)
+    sanctions.commenter_ban(email=EMAIL, by=moderator)
 
     response = api_post(api_client, article)
 
@@ -102,7 +93,7 @@ def test_a_banned_commenters_comments_become_spam(api_client, article, moderator
 
 
 def test_a_ban_is_matched_whatever_the_case_of_the_address(article, moderator):
-    sanctions.commenter_ban("Troll@Example.COM", by=moderator)
+    sanctions.commenter_ban(email="Troll@Example.COM", by=moderator)
 
     assert post(article, author_email="TROLL@example.com").comment.status == Comment.Status.SPAM
     assert Commenter.objects.get().email == EMAIL
@@ -110,7 +101,7 @@ def test_a_ban_is_matched_whatever_the_case_of_the_address(article, moderator):
 
 def test_a_ban_does_not_touch_other_commenters(article, moderator):
     known("friend@example.com")
-    sanctions.commenter_ban(EMAIL, by=moderator)
+    sanctions.commenter_ban(email=EMAIL, by=moderator)
 
     created = post(article, author_email="friend@example.com", ip_address="198.51.100.1")
 
@@ -128,7 +119,7 @@ def test_a_retroactive_ban_rejects_only_the_last_n_days(article, moderator):
     article.refresh_from_db()
     assert article.comment_count == 5
 
-    sanction = sanctions.commenter_ban(EMAIL, by=moderator, retroactive_days=7, now=now)
+    sanction = sanctions.commenter_ban(email=EMAIL, by=moderator, retroactive_days=7, now=now)
 
     for comment in recent:
         comment.refresh_from_db()
@@ -152,7 +143,7 @@ def test_a_retroactive_ban_hides_the_replies_of_rejected_comments(article, moder
     parent = make_comment(article, author_email=EMAIL)
     reply = make_comment(article, parent=parent, author_email="friend@example.com")
 
-    sanctions.commenter_ban(EMAIL, by=moderator, retroactive_days=3)
+    sanctions.commenter_ban(email=EMAIL, by=moderator, retroactive_days=3)
 
     reply.refresh_from_db()
     assert reply.status == Comment.Status.APPROVED
@@ -166,7 +157,7 @@ def test_a_suspended_commenter_is_refused_with_429_until_the_date(api_client, ar
     known()
     until = timezone.now() + timedelta(days=2)
     sanctions.commenter_suspend(
-        EMAIL, until=until, message="Cooling-off period: see the house rules.", by=moderator
+        email=EMAIL, until=until, message="Cooling-off period: see the house rules.", by=moderator
     )
 
     response = api_post(api_client, article)
@@ -184,7 +175,7 @@ def test_a_suspended_commenter_is_refused_with_429_until_the_date(api_client, ar
 def test_a_suspended_commenter_is_accepted_after_the_date(article, moderator):
     known()
     until = timezone.now() + timedelta(hours=5)
-    sanctions.commenter_suspend(EMAIL, until=until, message="Wait.", by=moderator)
+    sanctions.commenter_suspend(email=EMAIL, until=until, message="Wait.", by=moderator)
 
     with pytest.raises(CommentRefused) as refused:
         post(article, now=until - timedelta(seconds=1))
@@ -199,7 +190,7 @@ def test_an_ended_suspension_lets_the_api_post_through(api_client, article, mode
     known()
     an_hour_ago = timezone.now() - timedelta(hours=1)
     sanctions.commenter_suspend(
-        EMAIL,
+        email=EMAIL,
         until=an_hour_ago,
         message="Wait.",
         by=moderator,
@@ -211,7 +202,7 @@ def test_an_ended_suspension_lets_the_api_post_through(api_client, article, mode
 
 def test_a_suspension_without_a_message_says_so_plainly(article, moderator):
     sanctions.commenter_suspend(
-        EMAIL, until=timezone.now() + timedelta(days=1), message="", by=moderator
+        email=EMAIL, until=timezone.now() + timedelta(days=1), message="", by=moderator
     )
 
     with pytest.raises(CommentRefused) as refused:
@@ -225,7 +216,7 @@ def test_an_edit_while_suspended_is_held_not_published(article, moderator):
     comment = post(article).comment
     assert comment.status == Comment.Status.APPROVED
     sanctions.commenter_suspend(
-        EMAIL, until=timezone.now() + timedelta(days=1), message="Wait.", by=moderator
+        email=EMAIL, until=timezone.now() + timedelta(days=1), message="Wait.", by=moderator
     )
 
     edited = comment_edit(comment=comment, body="Edited while suspended.")
@@ -235,9 +226,9 @@ def test_an_edit_while_suspended_is_held_not_published(article, moderator):
 
 def test_a_ban_wins_over_a_suspension(article, moderator):
     sanctions.commenter_suspend(
-        EMAIL, until=timezone.now() + timedelta(days=1), message="Wait.", by=moderator
+        email=EMAIL, until=timezone.now() + timedelta(days=1), message="Wait.", by=moderator
     )
-    sanctions.commenter_ban(EMAIL, by=moderator)
+    sanctions.commenter_ban(email=EMAIL, by=moderator)
 
     assert post(article).comment.status == Comment.Status.SPAM
 
@@ -247,7 +238,7 @@ def test_a_ban_wins_over_a_suspension(article, moderator):
 
 def test_a_premoderated_commenter_is_held_even_when_known(article, moderator):
     known()
-    sanctions.commenter_premoderate(EMAIL, by=moderator)
+    sanctions.commenter_premoderate(email=EMAIL, by=moderator)
 
     created = post(article)
 
@@ -259,7 +250,7 @@ def test_a_premoderated_commenter_is_held_even_when_known(article, moderator):
 def test_spam_checks_still_come_before_premoderation(article, moderator, policy):
     policy.banned_words = "casino"
     policy.save()
-    sanctions.commenter_premoderate(EMAIL, by=moderator)
+    sanctions.commenter_premoderate(email=EMAIL, by=moderator)
 
     assert post(article, body="casino").comment.status == Comment.Status.SPAM
 
@@ -327,7 +318,7 @@ def test_an_ip_premoderation_holds_everyone_on_that_network(article, moderator):
 
 
 def test_sanctions_are_found_in_one_query(article, moderator, policy, django_assert_num_queries):
-    sanctions.commenter_ban(EMAIL, by=moderator)
+    sanctions.commenter_ban(email=EMAIL, by=moderator)
     sanctions.sanction_create(kind="premoderate", ip_network="203.0.113.0/24", by=moderator)
     sanctions.sanction_create(kind="premoderate", email_domain="example.com", by=moderator)
     sub = Submission(
@@ -354,11 +345,11 @@ def test_sanctions_are_found_in_one_query(article, moderator, policy, django_ass
 
 def test_a_lifted_sanction_stops_applying(article, moderator):
     known()
-    ban = sanctions.commenter_ban(EMAIL, by=moderator)
+    ban = sanctions.commenter_ban(email=EMAIL, by=moderator)
     assert post(article, body="One").comment.status == Comment.Status.SPAM
 
-    lifted = sanctions.sanction_lift(ban, by=moderator)
-    sanctions.sanction_lift(ban, by=moderator)  # twice: no change, no second note
+    lifted = sanctions.sanction_lift(sanction=ban, by=moderator)
+    sanctions.sanction_lift(sanction=ban, by=moderator)  # twice: no change, no second note
 
     assert lifted.lifted_at is not None
     assert post(article, body="Two").comment.status == Comment.Status.APPROVED
@@ -389,8 +380,10 @@ def test_a_timed_ban_ends_by_itself(article, moderator):
 
 
 def test_a_moderator_adds_notes_about_a_commenter(moderator):
-    first = sanctions.commenter_note_add(EMAIL, "Warned about personal attacks.", by=moderator)
-    sanctions.commenter_note_add(EMAIL.upper(), "Second warning.", by=moderator)
+    first = sanctions.commenter_note_add(
+        email=EMAIL, text="Warned about personal attacks.", by=moderator
+    )
+    sanctions.commenter_note_add(email=EMAIL.upper(), text="Second warning.", by=moderator)
 
     commenter = Commenter.objects.get(email=EMAIL)
     assert first.author == moderator
@@ -402,7 +395,7 @@ def test_a_moderator_adds_notes_about_a_commenter(moderator):
 
 def test_a_blank_note_is_refused_and_nothing_is_written(moderator):
     with pytest.raises(ValidationError) as error:
-        sanctions.commenter_note_add(EMAIL, "   ", by=moderator)
+        sanctions.commenter_note_add(email=EMAIL, text="   ", by=moderator)
 
     assert "text" in error.value.message_dict
     assert not Commenter.objects.exists()
@@ -461,7 +454,7 @@ def test_stored_targets_are_normalized(moderator):
 def test_the_policy_defaults_leave_sanctions_the_last_word(article, moderator):
     """A site that publishes at once still spams a banned commenter."""
     set_policy(default_status=ModerationPolicy.DefaultStatus.APPROVED, approved_comments_required=0)
-    sanctions.commenter_ban(EMAIL, by=moderator)
+    sanctions.commenter_ban(email=EMAIL, by=moderator)
 
     assert post(article).comment.status == Comment.Status.SPAM
 
@@ -471,8 +464,10 @@ def test_the_policy_defaults_leave_sanctions_the_last_word(article, moderator):
 
 def test_an_export_has_the_commenter_record_and_sanctions_but_not_note_texts(moderator):
     make_comment(ArticleFactory(), author_email=EMAIL, author_name="Troll")
-    sanctions.commenter_premoderate(EMAIL, by=moderator, message="Held for review.")
-    sanctions.commenter_note_add(EMAIL, "Same person as another@reader.org?", by=moderator)
+    sanctions.commenter_premoderate(email=EMAIL, by=moderator, message="Held for review.")
+    sanctions.commenter_note_add(
+        email=EMAIL, text="Same person as another@reader.org?", by=moderator
+    )
     Commenter.objects.filter(email=EMAIL).update(name="Troll")
 
     data = comments_export(email=EMAIL)
@@ -489,10 +484,10 @@ def test_an_export_has_the_commenter_record_and_sanctions_but_not_note_texts(mod
 
 def test_an_erasure_deletes_the_commenter_with_notes_and_spent_sanctions(moderator):
     make_comment(ArticleFactory(), author_email=EMAIL)
-    ban = sanctions.commenter_ban(EMAIL, by=moderator)
-    sanctions.sanction_lift(ban, by=moderator)
-    sanctions.commenter_premoderate(EMAIL, by=moderator)
-    sanctions.commenter_note_add(EMAIL, "A note.", by=moderator)
+    ban = sanctions.commenter_ban(email=EMAIL, by=moderator)
+    sanctions.sanction_lift(sanction=ban, by=moderator)
+    sanctions.commenter_premoderate(email=EMAIL, by=moderator)
+    sanctions.commenter_note_add(email=EMAIL, text="A note.", by=moderator)
 
     assert comments_erase(email=EMAIL) == 1
 
@@ -506,12 +501,12 @@ def test_an_erasure_keeps_a_ban_or_suspension_in_force(article, moderator, kind)
     make_comment(ArticleFactory(), author_email=EMAIL, author_name="Troll")
     Commenter.objects.create(email=EMAIL, name="Troll")
     if kind == "ban":
-        sanctions.commenter_ban(EMAIL, by=moderator)
+        sanctions.commenter_ban(email=EMAIL, by=moderator)
     else:
         sanctions.commenter_suspend(
-            EMAIL, until=timezone.now() + timedelta(days=9), message="Wait.", by=moderator
+            email=EMAIL, until=timezone.now() + timedelta(days=9), message="Wait.", by=moderator
         )
-    sanctions.commenter_note_add(EMAIL, "Why we did it.", by=moderator)
+    sanctions.commenter_note_add(email=EMAIL, text="Why we did it.", by=moderator)
 
     comments_erase(email=EMAIL)
 

@@ -15,17 +15,17 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment, CommentFlag, ModerationPolicy
+from comments.moderating import comment_moderate, comments_moderate
 from comments.services import (
     USER_AGENT_MAX,
     CommentRefused,
     comment_counts_refresh,
     comment_create,
     comment_flag,
-    comment_moderate,
     comments_delete,
-    comments_moderate,
 )
 from tests.comments.factories import CommentFactory
+from tests.comments.helpers import status_of
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,20 +37,6 @@ REMOVED = Comment.Status.REMOVED
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def policy() -> ModerationPolicy:
-    """The policy with flood checks off, so one test may post several comments."""
-    policy = ModerationPolicy.load()
-    policy.flood_interval_seconds = 0
-    policy.save()
-    return policy
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory()
 
 
 _posted = iter(range(1, 1_000_000))
@@ -98,10 +84,6 @@ def listed_ids(*comments: Comment) -> set[int]:
             "pk", flat=True
         )
     )
-
-
-def status_of(comment: Comment) -> str:
-    return Comment.objects.values_list("status", flat=True).get(pk=comment.pk)
 
 
 # --- comment_create: validation ------------------------------------------------------

@@ -13,14 +13,11 @@ threaded server on SQLite mostly measures lock waits.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -28,9 +25,11 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from articles.models import Article
-from comments.api.throttles import CommentPostThrottle
-from comments.models import Comment, ModerationPolicy
+from comments.api.public.throttles import CommentPostThrottle
+from comments.models import Comment
+from tests.comments.helpers import set_policy
 from tests.factories import ArticleFactory, StaffUserFactory
+from tests.security.helpers import Answer, fetch
 
 pytestmark = [
     pytest.mark.slow,
@@ -57,34 +56,7 @@ RAISED_RATES = {
 }
 
 
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: object = None
-    seconds: float = 0.0
-
-
-def http(method: str, url: str, payload=None, headers: dict[str, str] | None = None) -> Answer:
-    """One request with urllib; HTTP errors are answers too. Connection problems raise."""
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("Accept", "application/json")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    started = time.monotonic()
-    try:
-        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as response:  # noqa: S310
-            status, raw, answer_headers = response.status, response.read(), response.headers
-    except urllib.error.HTTPError as error:
-        status, raw, answer_headers = error.code, error.read(), error.headers
-    try:
-        body = json.loads(raw) if raw else None
-    except ValueError:
-        body = raw.decode(errors="replace")
-    return Answer(status, dict(answer_headers.items()), body, time.monotonic() - started)
+http = partial(fetch, timeout=REQUEST_TIMEOUT)
 
 
 @pytest.fixture
@@ -93,19 +65,10 @@ def live_settings(settings, monkeypatch):
     throttle rates high enough that only the moderation pipeline refuses anything."""
     settings.TRUSTED_PROXY_COUNT = 1
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": RAISED_RATES}
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # DRF binds SimpleRateThrottle.THROTTLE_RATES at import time; the settings override
     # alone would not reach the throttle classes.
     monkeypatch.setattr(CommentPostThrottle, "THROTTLE_RATES", RAISED_RATES)
     return settings
-
-
-def set_policy(**fields) -> ModerationPolicy:
-    policy = ModerationPolicy.load()
-    for name, value in fields.items():
-        setattr(policy, name, value)
-    policy.save()
-    return policy
 
 
 def seed_approved(article, n: int, *, prefix: str) -> list[Comment]:

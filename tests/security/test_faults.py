@@ -15,19 +15,11 @@ These run on every CI leg: the servers are subprocesses with their own environme
 from __future__ import annotations
 
 import contextlib
-import json
-import os
-import secrets
 import shutil
 import socket
 import sqlite3
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -36,90 +28,24 @@ from django.db import DatabaseError, connection
 from articles.models import Article
 from comments.models import Comment, ModerationPolicy
 from tests.factories import ArticleFactory
+from tests.security.helpers import (
+    BIN,
+    PROJECT_ROOT,
+    Answer,
+    fetch,
+    free_port,
+    production_env,
+    stop,
+    wait_listening,
+)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 CLOSED_PORT = 1  # nothing listens on 127.0.0.1:1
-REQUEST_TIMEOUT = 10
 FAST_ENOUGH = 5.0  # seconds: the 1 s socket timeouts, not a hang
 # What must never reach a client, whatever fails behind the server.
 LEAKS = ("Traceback", 'File "', "OperationalError", "psycopg", "port 1 failed", "Redis")
 
 
 # --- a real server in a subprocess --------------------------------------------------
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    text: str = ""
-    seconds: float = 0.0
-
-    def json(self):
-        return json.loads(self.text)
-
-    def header(self, name: str) -> str | None:
-        wanted = name.lower()
-        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
-
-
-def fetch(method: str, url: str, payload=None, headers: dict[str, str] | None = None) -> Answer:
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("Accept", "application/json")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    started = time.monotonic()
-    try:
-        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as response:  # noqa: S310
-            status, raw, answer_headers = response.status, response.read(), response.headers
-    except urllib.error.HTTPError as error:
-        status, raw, answer_headers = error.code, error.read(), error.headers
-    seconds = time.monotonic() - started
-    return Answer(status, dict(answer_headers.items()), raw.decode(errors="replace"), seconds)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def production_env(var_dir: Path, **overrides: str) -> dict[str, str]:
-    """This process's environment without the project's own variables, DEBUG off."""
-    project_vars = ("DJANGO_", "COMMENTS_", "THROTTLE_", "GUNICORN_")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(project_vars)
-        and key not in {"DATABASE_URL", "REDIS_URL", "TRUSTED_PROXY_COUNT", "TASKS_BACKEND"}
-    }
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(45),  # 60 characters
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_VAR_DIR=str(var_dir),
-        DJANGO_LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(overrides)
-    return env
-
-
-def manage(*args: str, env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}"
 
 
 @contextlib.contextmanager
@@ -142,28 +68,10 @@ def gunicorn(env: dict[str, str], log: Path) -> Iterator[str]:
             command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
         )
         try:
-            deadline = time.monotonic() + 20
-            while True:
-                if server.poll() is not None:
-                    pytest.fail(
-                        f"gunicorn exited ({server.returncode}):\n{log.read_text()[-3000:]}"
-                    )
-                with (
-                    contextlib.suppress(OSError),
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5),
-                ):
-                    break
-                if time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not listen within 20 s:\n{log.read_text()[-3000:]}")
-                time.sleep(0.1)
+            wait_listening(port, server, log, "gunicorn")
             yield f"http://127.0.0.1:{port}"
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=5)
+            stop(server)
 
 
 def assert_no_leak(answer: Answer, what: str) -> None:
@@ -256,17 +164,6 @@ def unreachable_redis(request) -> Iterator[str]:
         hole.bind(("127.0.0.1", 0))
         hole.listen(128)
         yield f"redis://127.0.0.1:{hole.getsockname()[1]}/0"
-
-
-@pytest.fixture(scope="module")
-def demo_database(tmp_path_factory) -> Path:
-    """A SQLite file migrated and loaded with the demo data once, by the real commands;
-    each test serves its own copy."""
-    var_dir = tmp_path_factory.mktemp("demo-db")
-    env = production_env(var_dir)
-    manage("migrate", "--noinput", env=env)
-    manage("load_demo_data", env=env)
-    return var_dir / "db.sqlite3"
 
 
 @pytest.mark.slow

@@ -1,10 +1,10 @@
-"""`manage.py import_wordpress EXPORT.xml`: see articles/wordpress_import.py."""
+"""`manage.py import_wordpress EXPORT.xml`: see articles/wordpress/."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.wordpress_import import WxrError, wordpress_import
+from articles.wordpress import WxrError, wordpress_import
 
 BAR_WIDTH = 30
 

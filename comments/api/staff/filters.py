@@ -1,3 +1,8 @@
+"""Filters of the staff API: the moderation queue and the audit trail. Unknown values
+answer 400 naming the parameter."""
+
+from __future__ import annotations
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
@@ -5,10 +10,9 @@ from django.db.models import Q
 
 from articles.api.filters import UTCIsoDateTimeFilter
 from articles.models import Article
+from comments.api.inputs import MAX_ID
 from comments.models import Comment, ModerationAction, ReasonCode
 from comments.selectors import MODERATION_ORDERINGS
-
-MAX_ID = 2**63 - 1
 
 
 class ModerationCommentFilter(django_filters.FilterSet):

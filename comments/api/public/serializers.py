@@ -1,5 +1,7 @@
-"""Comment serializers. Public ones have no email, IP or user-agent field at all, and the
-public input has no status: nothing private can leak and nothing can be mass-assigned."""
+"""The public API's serializers. Outputs have no email, IP or user-agent field at all,
+and inputs have no status: nothing private can leak and nothing can be mass-assigned.
+The staff's serializers are comments.api.staff.serializers; nothing here is shared with
+them."""
 
 from __future__ import annotations
 
@@ -8,26 +10,9 @@ from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from comments.models import Comment, ReasonCode
+from comments.api.inputs import MAX_ID, StrictInputSerializer
+from comments.models import Comment
 from comments.rendering import render_comment_body
-
-MAX_ID = 2**63 - 1  # the largest value a BigAutoField can hold
-
-
-class StrictInputSerializer(serializers.Serializer):
-    """Rejects fields it does not know (e.g. `status`, `ip_address`), naming them."""
-
-    # Sent by HTML forms of session-authenticated readers; not data.
-    IGNORED_FIELDS = frozenset({"csrfmiddlewaretoken"})
-
-    def to_internal_value(self, data):
-        if hasattr(data, "keys"):
-            unknown = set(data.keys()) - set(self.fields) - self.IGNORED_FIELDS
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: ["Unknown field."] for name in sorted(unknown)}
-                )
-        return super().to_internal_value(data)
 
 
 class CommentInputSerializer(StrictInputSerializer):
@@ -71,18 +56,14 @@ class CommentInputSerializer(StrictInputSerializer):
             self.fields[honeypot_name] = self.fields.pop("honeypot")
 
 
-def _author_url_output():
-    # Stored blank when the commenter gave none: a "uri"-formatted string would not admit "".
-    return serializers.CharField(
-        read_only=True, help_text="The commenter's http(s) URL, or an empty string."
-    )
-
-
 class CommentSerializer(serializers.ModelSerializer):
     """A comment as the public sees it."""
 
     parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    author_url = _author_url_output()
+    # Stored blank when the commenter gave none: a "uri"-formatted string would not admit "".
+    author_url = serializers.CharField(
+        read_only=True, help_text="The commenter's http(s) URL, or an empty string."
+    )
     body_html = serializers.SerializerMethodField()
     featured = serializers.BooleanField(read_only=True, help_text="An editor's pick.")
     reaction_count = serializers.IntegerField(
@@ -173,105 +154,3 @@ class FlagResponseSerializer(serializers.Serializer):
 class ReactionStateSerializer(serializers.Serializer):
     reaction_count = serializers.IntegerField(help_text="The comment's reactions now.")
     reacted = serializers.BooleanField(help_text="Whether this client's reaction is counted.")
-
-
-class ModerationCommentSerializer(serializers.ModelSerializer):
-    """Staff only: every field, the private ones included."""
-
-    article = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    author_url = _author_url_output()
-    moderated_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
-    flag_count = serializers.IntegerField(read_only=True)
-    # Declared: a read-only ModelSerializer field would not admit the blank value.
-    moderation_reason = serializers.ChoiceField(
-        choices=ReasonCode.choices,
-        allow_blank=True,
-        read_only=True,
-        help_text="The latest decision's reason code (empty: none given).",
-    )
-
-    class Meta:
-        model = Comment
-        fields = [
-            "id",
-            "article",
-            "parent",
-            "depth",
-            "author_name",
-            "author_email",
-            "author_url",
-            "body",
-            "status",
-            "is_listed",
-            "submitted_at",
-            "ip_address",
-            "user_agent",
-            "user",
-            "moderated_by",
-            "moderated_at",
-            "moderation_step",
-            "moderation_reason",
-            "flag_count",
-            "link_count",
-            "new_commenter",
-            "featured",
-            "featured_at",
-            "reaction_count",
-        ]
-        read_only_fields = [f for f in fields if f != "status"]
-        extra_kwargs = {
-            "moderation_step": {
-                "help_text": "What decided the latest status: a pipeline step's dotted path, "
-                "or empty for a moderator."
-            },
-            "link_count": {"help_text": "Links in the body (queue priority)."},
-            "new_commenter": {
-                "help_text": "Fewer approved comments than the policy requires when posted."
-            },
-        }
-
-
-def _reason_field():
-    return serializers.ChoiceField(
-        choices=ReasonCode.choices,
-        required=False,
-        allow_blank=True,
-        help_text=(
-            "Why (recorded in the audit trail). Optional; marking spam without one records `spam`."
-        ),
-    )
-
-
-def _note_field():
-    return serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=1000,
-        help_text="A note for the audit trail (staff only, never public).",
-    )
-
-
-class ModerationStatusSerializer(StrictInputSerializer):
-    status = serializers.ChoiceField(choices=Comment.Status.choices)
-    reason = _reason_field()
-    note = _note_field()
-
-
-class BulkModerationSerializer(StrictInputSerializer):
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=500
-    )
-    status = serializers.ChoiceField(choices=Comment.Status.choices)
-    reason = _reason_field()
-    note = _note_field()
-
-
-class BulkModerationResultSerializer(serializers.Serializer):
-    updated = serializers.IntegerField(help_text="Comments whose status changed.")
-    status = serializers.CharField()
-
-
-class UnsubscribeSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=500)

@@ -1,0 +1,271 @@
+"""Importing WXR records: posts (articles), their old slugs and reader comments, and the
+run as a whole.
+
+`WordPressImporter` turns the records of reading.py into rows, matching on the WordPress
+ids kept in the `wordpress_id` / `wordpress_login` columns, so importing the same file
+again changes nothing. Authors, categories and tags are terms.py's; each post's comment
+threads are built by the comments app (comments.threads.comments_import).
+`wordpress_import()` reads and imports in one transaction: a file that turns out to be
+broken halfway leaves the database as it was. See docs/wordpress-import.md for the
+mapping and the decisions behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article, ArticleSlugRedirect
+from articles.sanitizer import sanitize_article_html
+from articles.signals import bulk_content_changed
+from articles.wordpress.converting import (
+    POST_STATUSES,
+    READER_COMMENT_TYPES,
+    UNDATED_STATUSES,
+    html_to_text,
+    imported_comment,
+    rfc822_datetime,
+    slug_base,
+    unique_slug,
+    wordpress_datetime,
+    wordpress_paragraphs,
+)
+from articles.wordpress.reading import WxrError, WxrPost, WxrRecord, read_wxr
+from articles.wordpress.summary import OUTCOMES, ImportSummary
+from articles.wordpress.terms import TermImporter
+from comments.services import comment_counts_refresh
+from comments.threads import comments_import
+
+
+class WordPressImporter:
+    """Creates or updates rows from WXR records; one instance per import.
+
+    Channel records (authors, categories, tags) go to a TermImporter, which writes them
+    when the first item comes; posts are imported as they are read.
+    """
+
+    def __init__(self, summary: ImportSummary | None = None) -> None:
+        self.summary = summary or ImportSummary()
+        self._now = timezone.now()
+        self.terms = TermImporter(self.summary, now=self._now)
+        self._recount_article_ids: set[int] = set()
+
+    def add(self, record: WxrRecord) -> None:
+        """Import one record (a channel record: when the first post comes)."""
+        if isinstance(record, WxrPost):
+            self.terms.write()
+            self._import_post(record)
+        else:
+            self.terms.add(record)
+
+    def finish(self) -> ImportSummary:
+        """Write what is still pending, recount comments; the summary of the import."""
+        self.terms.write()
+        self._recount_comments()
+        return self.summary
+
+    # -- posts -------------------------------------------------------------------------
+
+    def _import_post(self, post: WxrPost) -> None:
+        if post.post_type != "post":
+            self.summary.skipped_post_types[post.post_type or "(no type)"] += 1
+            self.summary.count("comments", "skipped", len(post.comments))
+            return
+        if post.post_id is None or post.status == "auto-draft":
+            # An auto-draft is an editor window opened and never saved.
+            self.summary.count("articles", "skipped")
+            self.summary.count("comments", "skipped", len(post.comments))
+            return
+        article = self._upsert_article(post)
+        self._import_old_slugs(article, post.old_slugs)
+        self._import_comments(article, post)
+
+    def _article_values(self, post: WxrPost, existing: Article | None) -> dict:
+        status = POST_STATUSES.get(post.status, Article.Status.DRAFT)
+        if post.password and status in (Article.Status.PUBLISHED, Article.Status.SCHEDULED):
+            # We have no password protection: publishing would show what WordPress hid.
+            status = Article.Status.DRAFT
+            self.summary.note("password-protected post imported as a draft")
+        published_at = wordpress_datetime(post.post_date_gmt)
+        if published_at is None and status not in UNDATED_STATUSES:
+            # GMT "0000-00-00" with a local date: the site's offset is unknown, take UTC.
+            published_at = wordpress_datetime(post.post_date) or rfc822_datetime(post.pub_date)
+        if published_at is None and existing is not None and status == existing.status:
+            published_at = existing.published_at  # what save() stamped the first time
+        if status == Article.Status.SCHEDULED and published_at is None:
+            status = Article.Status.DRAFT  # nothing to schedule it for
+
+        category_id = None
+        categories = [
+            found
+            for domain, nicename, name in post.terms
+            if domain == "category"
+            and (found := self.terms.category_ref(nicename=nicename, name=name))
+        ]
+        if categories:
+            # The most specific (deepest) category; the first listed on a tie. An
+            # article is listed under every ancestor of its category as well.
+            category_id = max(categories, key=lambda c: c[1])[0]
+            if len(categories) > 1:
+                self.summary.note("further category of a post not kept", len(categories) - 1)
+        return {
+            "title": html_to_text(post.title, one_line=True)[:255],
+            "excerpt": html_to_text(post.excerpt),
+            # Compared with what save() stores (sanitized), so unchanged posts stay unsaved.
+            "body": sanitize_article_html(wordpress_paragraphs(post.content)),
+            "category_id": category_id,
+            "author_id": self.terms.author_id(creator=post.creator),
+            "status": status,
+            "published_at": published_at,
+            "comments_enabled": post.comment_status != "closed",
+        }
+
+    def _upsert_article(self, post: WxrPost) -> Article:
+        article = Article.objects.filter(wordpress_id=post.post_id).order_by().first()
+        values = self._article_values(post, article)
+        base = slug_base(post.post_name, fallback="")
+        if not base:
+            base = slug_base(values["title"], fallback=f"post-{post.post_id}")
+        values["slug"] = unique_slug(
+            base, is_taken=self._article_slug_taken(base, article), max_length=255
+        )
+        if article is None:
+            article = Article(wordpress_id=post.post_id, **values)
+            article._change_reason = "Imported from WordPress"
+            article.save()
+            outcome = "created"
+        elif any(getattr(article, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(article, key, value)
+            article._change_reason = "Updated from WordPress"
+            article.save()  # a new history record only for a real change
+            outcome = "updated"
+        else:
+            outcome = "unchanged"
+        tag_ids = {
+            found
+            for domain, nicename, name in post.terms
+            if domain == "post_tag" and (found := self.terms.tag_ref(nicename=nicename, name=name))
+        }
+        if outcome == "created":
+            Article.tags.through.objects.bulk_create(
+                Article.tags.through(article_id=article.pk, tag_id=tag_id) for tag_id in tag_ids
+            )
+        elif tag_ids != set(article.tags.values_list("pk", flat=True)):
+            article.tags.set(tag_ids)
+            outcome = "updated"
+        self.summary.count("articles", outcome)
+        return article
+
+    @staticmethod
+    def _article_slug_taken(base: str, article: Article | None) -> Callable[[str], bool]:
+        """Whether a slug is another article's, or an old slug redirecting to another
+        article. The first question is two indexed lookups; only when `base` is taken
+        are all the `base-N` siblings loaded, once, rather than probed one by one."""
+        own_pk = article.pk if article else None
+        others = Article.objects.exclude(pk=own_pk)
+        redirects = ArticleSlugRedirect.objects.exclude(article_id=own_pk)
+        siblings: set[str] | None = None
+
+        def is_taken(slug: str) -> bool:
+            nonlocal siblings
+            if article is not None and slug == article.slug:
+                return False  # slugs are unique, and save() dropped any redirect from it
+            if siblings is None:
+                if not (
+                    others.filter(slug=slug).exists() or redirects.filter(old_slug=slug).exists()
+                ):
+                    return False
+                prefix = base[:200]  # what every candidate starts with, suffix or not
+                siblings = set(
+                    others.filter(slug__startswith=prefix).values_list("slug", flat=True)
+                ) | set(
+                    redirects.filter(old_slug__startswith=prefix).values_list("old_slug", flat=True)
+                )
+            return slug in siblings
+
+        return is_taken
+
+    def _import_old_slugs(self, article: Article, old_slugs: list[str]) -> None:
+        for value in dict.fromkeys(old_slugs):  # unique, in order
+            slug = slug_base(value, fallback="")[:255]
+            redirect = ArticleSlugRedirect.objects.filter(old_slug=slug).first() if slug else None
+            if redirect is not None and redirect.article_id == article.pk:
+                self.summary.count("old slugs", "unchanged")
+            elif (
+                not slug
+                or redirect is not None  # another article's old slug already
+                or Article.objects.filter(slug=slug).exists()  # a live slug never redirects
+            ):
+                self.summary.count("old slugs", "skipped")
+            else:
+                ArticleSlugRedirect.objects.create(old_slug=slug, article=article)
+                self.summary.count("old slugs", "created")
+
+    # -- comments ------------------------------------------------------------------------
+
+    def _import_comments(self, article: Article, post: WxrPost) -> None:
+        undated = article.published_at or self._now  # for a comment without a date
+        rows = []
+        for record in post.comments:
+            if record.type not in READER_COMMENT_TYPES or record.comment_id is None:
+                # Pingbacks and trackbacks are notices from other sites, not readers.
+                self.summary.count("comments", "skipped")
+            else:
+                rows.append(imported_comment(record=record, undated=undated))
+        if not rows:
+            return
+        imported = comments_import(article=article, rows=rows)
+        for outcome in OUTCOMES:
+            self.summary.count("comments", outcome, getattr(imported, outcome))
+        self.summary.note("comment whose parent is missing (made top-level)", imported.orphans)
+        self.summary.note("loop of parent comments broken", imported.loops_broken)
+        if imported.count_stale:
+            self._recount_article_ids.add(article.pk)
+
+    def _recount_comments(self) -> None:
+        ids = sorted(self._recount_article_ids)
+        for start in range(0, len(ids), 500):
+            comment_counts_refresh(article_ids=ids[start : start + 500])
+
+
+def wordpress_import(
+    *,
+    path: Path | str,
+    progress: Callable[[int, int], None] | None = None,
+    dry_run: bool = False,
+) -> ImportSummary:
+    """Import a WXR file, all or nothing, in one transaction.
+
+    `progress(bytes_read, total_bytes)` is called as the file is read. Raises WxrError
+    (nothing written) when the file is missing, not well-formed or not a WordPress
+    export. With `dry_run` everything is done and then rolled back.
+    """
+    path = Path(path)
+    try:
+        stream = path.open("rb")
+    except FileNotFoundError:
+        raise WxrError(f"{path}: no such file") from None
+    except OSError as error:
+        raise WxrError(f"{path}: cannot be read ({error.strerror or error})") from None
+    with stream:
+        total = path.stat().st_size
+        with transaction.atomic():
+            importer = WordPressImporter()
+            for record in read_wxr(stream, label=str(path)):
+                importer.add(record)
+                if progress is not None:
+                    progress(stream.tell(), total)
+            summary = importer.finish()
+            # Tags, article tags and comments were bulk-written (no save signals): the
+            # public response cache (articles/cache.py) forgets everything, once, when
+            # the import commits.
+            bulk_content_changed.send(sender=WordPressImporter)
+            if dry_run:
+                transaction.set_rollback(True)
+        if progress is not None:
+            progress(total, total)
+    return summary

@@ -1,0 +1,323 @@
+"""The comment queue: every comment with one-click decisions, bulk actions, and the
+change form. Every status change goes through comments.moderating, with an audit row."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
+
+from comments import moderating, services
+from comments.admin.action_forms import ask_then_apply
+from comments.admin.forms import CommentAdminForm, ModerateForm
+from comments.admin.inlines import CommentFlagInline, ModerationActionInline
+from comments.models import Comment, ReasonCode
+from comments.selectors import MODERATION_ORDERINGS
+from comments.staff_view import COMMENT_PLACE_FIELDS, COMMENT_RECORD_FIELDS, COMMENT_TEXT_FIELDS
+
+# The one-click rejections offered on each row of the queue: marking spam, or removing
+# for one of these reasons (any other reason: "with a note…", or the bulk action).
+ROW_REMOVAL_REASONS = [
+    ReasonCode.OFFENSIVE,
+    ReasonCode.OFF_TOPIC,
+    ReasonCode.HARASSMENT,
+    ReasonCode.MISINFORMATION,
+    ReasonCode.OTHER,
+]
+
+
+def _why(comment: Comment) -> str:
+    """The latest decision in a few words: the deciding step's short name (or the
+    moderator) and the reason code, e.g. "too_many_links · links"."""
+    if comment.moderation_step:
+        who = comment.moderation_step.rpartition(".")[2]
+    elif comment.moderated_by_id:
+        who = f"by {comment.moderated_by.get_username()}"
+    else:
+        who = ""
+    return " · ".join(part for part in (who, comment.moderation_reason) if part) or "—"
+
+
+def _status_action(status: str, description: str, done: str):
+    """A bulk action that gives the selected comments `status` (through _moderate)."""
+
+    @admin.action(description=description)
+    def action(model_admin, request, queryset):
+        model_admin._moderate(request, queryset, status, done)
+
+    return action
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    form = CommentAdminForm
+    list_display = [
+        "short_body",
+        "author_name",
+        "author_email",
+        "article",
+        "status",
+        "why",
+        "flag_count",
+        "link_count",
+        "new_commenter",
+        "featured",
+        "submitted_at",
+        "ip_address",
+        "moderate_buttons",
+    ]
+    list_filter = [
+        "status",
+        "moderation_reason",
+        "new_commenter",
+        "featured",
+        ("article", admin.RelatedOnlyFieldListFilter),
+        "submitted_at",
+    ]
+    list_select_related = ["article", "moderated_by"]
+    search_fields = ["author_name", "author_email", "body", "=ip_address"]
+    date_hierarchy = "submitted_at"
+    actions = [
+        "approve_selected",
+        "mark_spam_selected",
+        "remove_selected",
+        "hold_selected",
+        "moderate_with_reason",
+        "feature_selected",
+        "unfeature_selected",
+    ]
+    # The staff view of a comment (comments.staff_view): the words and the status are
+    # editable, a status change asks for a reason and a note; the rest is the record.
+    readonly_fields = [*COMMENT_PLACE_FIELDS, *COMMENT_RECORD_FIELDS]
+    fields = [
+        *COMMENT_PLACE_FIELDS,
+        *COMMENT_TEXT_FIELDS,
+        "status",
+        "change_reason",
+        "change_note",
+        *COMMENT_RECORD_FIELDS,
+    ]
+    inlines = [ModerationActionInline, CommentFlagInline]
+    list_per_page = 50
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers, through the API
+
+    def get_ordering(self, request):
+        # The pending queue comes by priority (the comment_pending_priority index):
+        # most reports, most links, new commenters, then oldest. Column sorting still wins.
+        if request.GET.get("status__exact") == Comment.Status.PENDING:
+            return list(MODERATION_ORDERINGS["priority"])
+        return super().get_ordering(request)
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if request.method == "POST":
+            # The audit trail is read-only: a saved form has nothing to say about it.
+            inlines = [i for i in inlines if not isinstance(i, ModerationActionInline)]
+        return inlines
+
+    @admin.display(description="comment")
+    def short_body(self, comment):
+        return Truncator(comment.body).chars(80)
+
+    @admin.display(description="why", ordering="moderation_reason")
+    def why(self, comment):
+        return _why(comment)
+
+    @admin.display(description="moderate")
+    def moderate_buttons(self, comment):
+        """One click per decision. The buttons submit the changelist form (it carries
+        the CSRF token) to this comment's moderate view; no nested forms, no script."""
+        url = reverse("admin:comments_comment_moderate", args=[comment.pk])
+        button = '<button type="submit" class="button" formaction="{}" name="decision" value="{}">{}</button>'
+        parts = []
+        if comment.status != Comment.Status.APPROVED:
+            parts.append(format_html(button, url, "approved:", "Approve"))
+        rejections = []
+        if comment.status != Comment.Status.SPAM:
+            rejections.append(format_html(button, url, "spam:spam", "Spam"))
+        if comment.status != Comment.Status.REMOVED:
+            rejections += [
+                format_html(button, url, f"removed:{code.value}", f"Remove: {code.label}")
+                for code in ROW_REMOVAL_REASONS
+            ]
+        if rejections:
+            parts.append(
+                format_html(
+                    "<details><summary>Reject…</summary>{}</details>",
+                    format_html_join("", "<div>{}</div>", ((r,) for r in rejections)),
+                )
+            )
+        parts.append(format_html('<a href="{}">with a note…</a>', url))
+        return format_html_join(" ", "{}", ((p,) for p in parts))
+
+    def get_urls(self):
+        moderate = path(
+            "<path:object_id>/moderate/",
+            self.admin_site.admin_view(self.moderate_view),
+            name="comments_comment_moderate",
+        )
+        return [moderate, *super().get_urls()]
+
+    def _back(self, request) -> HttpResponseRedirect:
+        """Back where the moderator came from (the filtered queue), if it is ours."""
+        target = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
+        allowed = url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        if not (target and allowed):
+            target = reverse("admin:comments_comment_changelist")
+        return HttpResponseRedirect(target)
+
+    def moderate_view(self, request, object_id):
+        """GET: a form (status, reason, note) that changes nothing. POST (the form, or a
+        queue row's one-click button `decision=status:reason`): the decision, through
+        the moderation service, with an audit row."""
+        comment = self.get_object(request, object_id)
+        if comment is None:
+            raise Http404("No such comment.")
+        if not self.has_change_permission(request, comment):
+            raise PermissionDenied
+        if request.method == "POST":
+            data = request.POST
+            if "decision" in data:
+                status, _, reason = data["decision"].partition(":")
+                data = {"status": status, "reason": reason, "note": ""}
+            form = ModerateForm(data)
+            if form.is_valid():
+                changed = moderating.comments_moderate(
+                    ids=[comment.pk],
+                    status=form.cleaned_data["status"],
+                    moderator=request.user,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                )
+                label = Comment.Status(form.cleaned_data["status"]).label.lower()
+                if changed:
+                    self.message_user(request, f"Comment {comment.pk}: {label}.", messages.SUCCESS)
+                else:
+                    self.message_user(
+                        request, f"Comment {comment.pk} was already {label}.", messages.INFO
+                    )
+                return self._back(request)
+            if "decision" in request.POST:
+                self.message_user(request, "That decision is not valid.", messages.ERROR)
+                return self._back(request)
+        else:
+            form = ModerateForm(initial={"status": comment.status})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Moderate comment {comment.pk}",
+            "form": form,
+            "comment": comment,
+            "opts": self.model._meta,
+            "next": request.POST.get("next") or request.META.get("HTTP_REFERER", ""),
+        }
+        return TemplateResponse(request, "admin/comments/comment/moderate.html", context)
+
+    def save_model(self, request, obj, form, change):
+        # A status change goes through the service, which keeps counts and threads right.
+        new_status = obj.status
+        # Stored lower-case, as the API stores it, so flood and known-author checks match.
+        obj.author_email = obj.author_email.strip().lower()
+        if change and "status" in form.changed_data:
+            obj.status = form.initial["status"]
+        # (The response cache hears of an edit from the Comment post_save signal.)
+        super().save_model(request, obj, form, change)
+        if change and "status" in form.changed_data:
+            moderating.comments_moderate(
+                ids=[obj.pk],
+                status=new_status,
+                moderator=request.user,
+                reason=form.cleaned_data.get("change_reason", ""),
+                note=form.cleaned_data.get("change_note", ""),
+            )
+            obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        services.comments_delete(comments=Comment.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.comments_delete(comments=queryset)
+
+    def _moderate(self, request, queryset, status, label, reason="", note=""):
+        changed = moderating.comments_moderate(
+            ids=list(queryset.values_list("pk", flat=True)),
+            status=status,
+            moderator=request.user,
+            reason=reason,
+            note=note,
+        )
+        self.message_user(request, f"{len(changed)} comment(s) {label}.", messages.SUCCESS)
+
+    approve_selected = _status_action(
+        Comment.Status.APPROVED, "Approve selected comments", "approved"
+    )
+    mark_spam_selected = _status_action(
+        Comment.Status.SPAM, "Mark selected comments as spam", "marked as spam"
+    )
+    remove_selected = _status_action(Comment.Status.REMOVED, "Remove selected comments", "removed")
+    hold_selected = _status_action(
+        Comment.Status.PENDING, "Hold selected comments for moderation", "held"
+    )
+
+    @admin.action(description="Moderate selected comments with a reason and note…")
+    def moderate_with_reason(self, request, queryset):
+        """An intermediate page (like the delete confirmation) asks for the status, the
+        reason and a note, then applies them to every selected comment at once."""
+
+        def apply(data):
+            label = Comment.Status(data["status"]).label.lower()
+            self._moderate(
+                request, queryset, data["status"], label, reason=data["reason"], note=data["note"]
+            )
+
+        def context():
+            selected = list(queryset.values_list("pk", flat=True))
+            return {
+                "selected": selected,
+                "preview": queryset.select_related("article").order_by("pk")[:20],
+                "count": len(selected),
+            }
+
+        return ask_then_apply(
+            self,
+            request,
+            form_class=ModerateForm,
+            apply=apply,
+            template="admin/comments/comment/moderate_selected.html",
+            title="Moderate the selected comments",
+            context=context,
+        )
+
+    @admin.action(description="Feature selected comments (editor's pick)")
+    def feature_selected(self, request, queryset):
+        eligible = queryset.filter(status=Comment.Status.APPROVED, featured=False)
+        featured = 0
+        for comment in eligible.select_related(None).only("pk"):
+            moderating.comment_feature(comment=comment, by=request.user)
+            featured += 1
+        self.message_user(request, f"{featured} comment(s) featured.", messages.SUCCESS)
+        skipped = queryset.exclude(status=Comment.Status.APPROVED).count()
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} comment(s) not featured: only approved comments can be.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Unfeature selected comments")
+    def unfeature_selected(self, request, queryset):
+        unfeatured = 0
+        for comment in queryset.filter(featured=True).select_related(None).only("pk"):
+            moderating.comment_unfeature(comment=comment, by=request.user)
+            unfeatured += 1
+        self.message_user(request, f"{unfeatured} comment(s) unfeatured.", messages.SUCCESS)

@@ -1,0 +1,26 @@
+"""What every input of the comments API, public or staff, has in common: ids within a
+BigAutoField's range, and serializers that refuse fields they do not know. Inputs only:
+output serializers are the public's (comments.api.public) or the staff's
+(comments.api.staff), never shared."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+MAX_ID = 2**63 - 1  # the largest value a BigAutoField can hold
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Rejects fields it does not know (e.g. `status`, `ip_address`), naming them."""
+
+    # Sent by HTML forms of session-authenticated readers; not data.
+    IGNORED_FIELDS = frozenset({"csrfmiddlewaretoken"})
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = set(data.keys()) - set(self.fields) - self.IGNORED_FIELDS
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Unknown field."] for name in sorted(unknown)}
+                )
+        return super().to_internal_value(data)

@@ -1,0 +1,94 @@
+"""Steps at the door: refusals about *posting* (closed, too fast, said already), which
+store nothing, and the honeypot. An author's edit skips them all
+(comments.services.EDIT_SKIPPED_STEPS)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.cache import cache as django_cache
+from django.db.models import Q
+
+from comments.models import Comment
+from comments.moderation.pipeline import Submission, Verdict
+from comments.selectors import comments_open_for
+
+
+def comments_closed(sub: Submission) -> Verdict | None:
+    """Site-wide closed, closed on the article, or the article is older than N days."""
+    if not comments_open_for(article=sub.article, policy=sub.policy, now=sub.now):
+        return Verdict(reject="closed", reason="Comments are closed on this article.")
+    return None
+
+
+def flood(sub: Submission) -> Verdict | None:
+    """A comment from the same IP or the same email within the flood interval.
+
+    The database answers for comments already stored; an atomic cache `add` closes
+    the window between two simultaneous requests from one client (and when the cache
+    is down, the database check still holds).
+    """
+    interval = sub.policy.flood_interval_seconds
+    if interval <= 0:
+        return None
+    since = sub.now - timedelta(seconds=interval)
+    same_client = Q(author_email=sub.author_email)
+    if sub.ip_address:
+        same_client |= Q(ip_address=sub.ip_address)
+    last = (
+        Comment.objects.filter(same_client, submitted_at__gt=since)
+        .order_by("-submitted_at")
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    if last is not None:
+        wait = interval - int((sub.now - last).total_seconds())
+        return Verdict(
+            reject="flood", reason="You are commenting too fast.", retry_after=max(wait, 1)
+        )
+    for key in _flood_keys(sub):
+        # False means the key exists: another request got there first. With Redis down
+        # (django-redis IGNORE_EXCEPTIONS) `add` answers None: the database check above
+        # still holds, and posting must not stop because the cache did.
+        added = django_cache.add(key, 1, timeout=interval)
+        if added is False:
+            return Verdict(
+                reject="flood", reason="You are commenting too fast.", retry_after=interval
+            )
+        if added is None:
+            # The cache is failing: a hung Redis costs a socket timeout per call, so do
+            # not wait for it a second time on the next key.
+            break
+    return None
+
+
+def _flood_keys(sub: Submission) -> list[str]:
+    keys = [f"comments:flood:email:{sub.author_email}"]
+    if sub.ip_address:
+        keys.append(f"comments:flood:ip:{sub.ip_address}")
+    return keys
+
+
+def duplicate(sub: Submission) -> Verdict | None:
+    """The same article, parent, name, email and body, at any age, not removed."""
+    exists = (
+        Comment.objects.filter(
+            article=sub.article,
+            parent_id=sub.parent_id,
+            author_email=sub.author_email,
+            author_name=sub.author_name,
+            body=sub.body,
+        )
+        .exclude(status=Comment.Status.REMOVED)
+        .exists()
+    )
+    if exists:
+        return Verdict(reject="duplicate", reason="You have already said that.")
+    return None
+
+
+def honeypot(sub: Submission) -> Verdict | None:
+    """The hidden form field people never see, and bots fill in."""
+    if sub.honeypot.strip():
+        return Verdict.spam("honeypot field filled")
+    return None
