@@ -5,13 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles import services
 from articles.models import Article, ArticleSlugRedirect, Author, Category, Tag
+from plumbing.admin_views import ExtraViewsAdminMixin
 
 
 @admin.register(Category)
@@ -70,7 +71,7 @@ class ArticleSlugRedirectInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(ExtraViewsAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "status", "category", "author", "published_at", "comment_count"]
     list_filter = ["status", "category", "author", "tags", "published_at"]
     list_select_related = ["category", "author"]
@@ -86,6 +87,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "preview_link",
     ]
     actions = ["publish_selected", "archive_selected"]
+    extra_views = [("<int:pk>/preview/", "preview_view", "articles_article_preview")]
     inlines = [ArticleSlugRedirectInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "excerpt", "body"]}),
@@ -177,14 +179,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
             changelist,
             article.pk,
         )
-
-    def get_urls(self):
-        preview = path(
-            "<int:pk>/preview/",
-            self.admin_site.admin_view(self.preview_view),
-            name="articles_article_preview",
-        )
-        return [preview, *super().get_urls()]
 
     def preview_view(self, request, pk):
         """Staff-only preview of any article, whatever its status."""

@@ -7,6 +7,7 @@ row is matched on its slug and updated in place.
 """
 
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 LEICA_BODY = "\n".join(
     [
@@ -55,105 +56,117 @@ AUTHORS = [
 
 _BASE = datetime(2022, 5, 18, 9, 0, tzinfo=UTC)
 
-# slug, title, category, author, tags, status, published_at, excerpt, body
+
+class DemoArticle(NamedTuple):
+    slug: str
+    title: str
+    category: str  # a slug of CATEGORIES
+    author: str  # a slug of AUTHORS
+    tags: list[str]  # slugs of TAGS
+    status: str
+    published_at: datetime | None
+    excerpt: str
+    body: str
+
+
 ARTICLES = [
-    {
-        "slug": LEICA_SLUG,
-        "title": LEICA_TITLE,
-        "category": "tech-industry",
-        "author": "newsroom-staff",
-        "tags": ["leica", "panasonic", "partnerships"],
-        "status": "published",
-        "published_at": _BASE,
-        "excerpt": (
+    DemoArticle(
+        LEICA_SLUG,
+        LEICA_TITLE,
+        "tech-industry",
+        "newsroom-staff",
+        ["leica", "panasonic", "partnerships"],
+        "published",
+        _BASE,
+        (
             "Leica and Panasonic agree to work even closer together on digital cameras, "
             "lenses and software under the name ‘L2 Technology’."
         ),
-        "body": LEICA_BODY,
-    },
-    {
-        "slug": "hands-on-with-a-new-full-frame-mirrorless-body",
-        "title": "Hands-on with a new full-frame mirrorless body",
-        "category": "mirrorless",
-        "author": "ana-lima",
-        "tags": ["reviews", "lenses"],
-        "status": "published",
-        "published_at": _BASE + timedelta(days=3),
-        "excerpt": "Two weeks with an L-mount camera: handling, autofocus and battery life.",
-        "body": (
+        LEICA_BODY,
+    ),
+    DemoArticle(
+        "hands-on-with-a-new-full-frame-mirrorless-body",
+        "Hands-on with a new full-frame mirrorless body",
+        "mirrorless",
+        "ana-lima",
+        ["reviews", "lenses"],
+        "published",
+        _BASE + timedelta(days=3),
+        "Two weeks with an L-mount camera: handling, autofocus and battery life.",
+        (
             "<h2>Handling</h2><p>The grip is deep and the dials fall under the thumb.</p>"
             "<h2>Autofocus</h2><p>Eye detection held on moving subjects in good light.</p>"
             "<ul><li>Weather sealed</li><li>Dual card slots</li></ul>"
         ),
-    },
-    {
-        "slug": "why-lens-mount-alliances-matter",
-        "title": "Why lens mount alliances matter",
-        "category": "cameras",
-        "author": "ana-lima",
-        "tags": ["lenses", "partnerships"],
-        "status": "published",
-        "published_at": _BASE + timedelta(days=7),
-        "excerpt": "Shared mounts give photographers more lenses and makers more buyers.",
-        "body": (
+    ),
+    DemoArticle(
+        "why-lens-mount-alliances-matter",
+        "Why lens mount alliances matter",
+        "cameras",
+        "ana-lima",
+        ["lenses", "partnerships"],
+        "published",
+        _BASE + timedelta(days=7),
+        "Shared mounts give photographers more lenses and makers more buyers.",
+        (
             "<p>When makers share a mount, every lens they build works on more bodies.</p>"
             "<blockquote><p>“A mount is a promise to the photographer.”</p></blockquote>"
         ),
-    },
-    {
-        "slug": "chipmakers-report-record-quarter",
-        "title": "Chipmakers report a record quarter",
-        "category": "tech-industry",
-        "author": "newsroom-staff",
-        "tags": ["launches"],
-        "status": "published",
-        "published_at": _BASE + timedelta(days=10),
-        "excerpt": "Demand for image sensors and AI accelerators lifted results.",
-        "body": "<p>Image sensors and accelerators led the growth.</p>",
-    },
-    {
-        "slug": "a-telescope-that-sees-the-first-galaxies",
-        "title": "A telescope that sees the first galaxies",
-        "category": "space",
-        "author": "tom-okafor",
-        "tags": ["launches"],
-        "status": "published",
-        "published_at": _BASE + timedelta(days=14),
-        "excerpt": "Infrared images reach back to the early universe.",
-        "body": "<p>The deep field shows galaxies as they were billions of years ago.</p>",
-    },
-    {
-        "slug": "museum-reopens-its-photography-wing",
-        "title": "Museum reopens its photography wing",
-        "category": "culture",
-        "author": "newsroom-staff",
-        "tags": ["leica"],
-        "status": "published",
-        "published_at": _BASE + timedelta(days=20),
-        "excerpt": "A century of street photography returns to the walls.",
-        "body": "<p>The collection opens with prints made on early Leica cameras.</p>",
-    },
-    {
-        "slug": "draft-notes-on-next-years-camera-launches",
-        "title": "Notes on next year's camera launches (draft)",
-        "category": "cameras",
-        "author": "ana-lima",
-        "tags": ["launches"],
-        "status": "draft",
-        "published_at": None,
-        "excerpt": "Not yet public: a draft to show the workflow.",
-        "body": "<p>Work in progress.</p>",
-    },
-    {
-        "slug": "scheduled-interview-with-a-lens-designer",
-        "title": "Interview with a lens designer (scheduled)",
-        "category": "cameras",
-        "author": "ana-lima",
-        "tags": ["lenses"],
-        "status": "scheduled",
+    ),
+    DemoArticle(
+        "chipmakers-report-record-quarter",
+        "Chipmakers report a record quarter",
+        "tech-industry",
+        "newsroom-staff",
+        ["launches"],
+        "published",
+        _BASE + timedelta(days=10),
+        "Demand for image sensors and AI accelerators lifted results.",
+        "<p>Image sensors and accelerators led the growth.</p>",
+    ),
+    DemoArticle(
+        "a-telescope-that-sees-the-first-galaxies",
+        "A telescope that sees the first galaxies",
+        "space",
+        "tom-okafor",
+        ["launches"],
+        "published",
+        _BASE + timedelta(days=14),
+        "Infrared images reach back to the early universe.",
+        "<p>The deep field shows galaxies as they were billions of years ago.</p>",
+    ),
+    DemoArticle(
+        "museum-reopens-its-photography-wing",
+        "Museum reopens its photography wing",
+        "culture",
+        "newsroom-staff",
+        ["leica"],
+        "published",
+        _BASE + timedelta(days=20),
+        "A century of street photography returns to the walls.",
+        "<p>The collection opens with prints made on early Leica cameras.</p>",
+    ),
+    DemoArticle(
+        "draft-notes-on-next-years-camera-launches",
+        "Notes on next year's camera launches (draft)",
+        "cameras",
+        "ana-lima",
+        ["launches"],
+        "draft",
+        None,
+        "Not yet public: a draft to show the workflow.",
+        "<p>Work in progress.</p>",
+    ),
+    DemoArticle(
+        "scheduled-interview-with-a-lens-designer",
+        "Interview with a lens designer (scheduled)",
+        "cameras",
+        "ana-lima",
+        ["lenses"],
+        "scheduled",
         # Far enough ahead that the demo always shows a not-yet-visible article.
-        "published_at": datetime(2099, 1, 1, 9, 0, tzinfo=UTC),
-        "excerpt": "Goes live on its publication date, with no cron job.",
-        "body": "<p>How a lens is designed, from the first sketch to the last coating.</p>",
-    },
+        datetime(2099, 1, 1, 9, 0, tzinfo=UTC),
+        "Goes live on its publication date, with no cron job.",
+        "<p>How a lens is designed, from the first sketch to the last coating.</p>",
+    ),
 ]

@@ -2,18 +2,19 @@
 (descendants included), per tag. Authors appear by display name only."""
 
 from django.conf import settings
-from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
 from articles import links, selectors
 from articles.models import Category, Tag
+from plumbing.feeds import StableGuidFeed
 
 FEED_SIZE = 20
 
 
-class LatestArticlesFeed(Feed):
+class LatestArticlesFeed(StableGuidFeed):
     description_template = None
+    guid_prefix = "article"
 
     def title(self, obj=None):
         return f"{settings.SITE_NAME}: latest articles"
@@ -39,11 +40,6 @@ class LatestArticlesFeed(Feed):
 
     def item_link(self, article):
         return links.absolute(links.article_path(article))
-
-    def item_guid(self, article):
-        return f"article:{article.pk}"
-
-    item_guid_is_permalink = False
 
     def item_pubdate(self, article):
         return article.published_at

@@ -177,11 +177,12 @@ class ArticleQuerySet(models.QuerySet):
 
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
+        # A label not given is the member's name, capitalized ("Draft").
+        DRAFT = "draft"
         REVIEW = "review", "In review"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
+        SCHEDULED = "scheduled"
+        PUBLISHED = "published"
+        ARCHIVED = "archived"
 
     title = models.CharField(max_length=255)
     slug = models.SlugField(max_length=255, unique=True)

@@ -81,17 +81,17 @@ def demo_data_load() -> dict[str, dict[str, int]]:
         summary["authors"][outcome] += 1
     for item in demo_data.ARTICLES:
         values = {
-            "title": item["title"],
-            "excerpt": item["excerpt"],
+            "title": item.title,
+            "excerpt": item.excerpt,
             # Compare with what save() stores, or every load would count as a change.
-            "body": sanitize_article_html(item["body"]),
-            "category": categories[item["category"]],
-            "author": authors[item["author"]],
-            "status": item["status"],
-            "published_at": item["published_at"],
+            "body": sanitize_article_html(item.body),
+            "category": categories[item.category],
+            "author": authors[item.author],
+            "status": item.status,
+            "published_at": item.published_at,
         }
-        article, outcome = _upsert_by_slug(Article, item["slug"], values)
-        wanted_tags = {tags[slug].pk for slug in item["tags"]}
+        article, outcome = _upsert_by_slug(Article, item.slug, values)
+        wanted_tags = {tags[slug].pk for slug in item.tags}
         if set(article.tags.values_list("pk", flat=True)) != wanted_tags:
             article.tags.set(wanted_tags)
             outcome = "updated" if outcome == "unchanged" else outcome

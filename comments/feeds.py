@@ -2,18 +2,20 @@
 no email, ever (Django's feeds only print an author email when asked for one)."""
 
 from django.conf import settings
-from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 
 from articles import links
 from articles.models import Article
 from comments.models import Comment
 from comments.rendering import render_comment_body
+from plumbing.feeds import StableGuidFeed
 
 FEED_SIZE = 30
 
 
-class ArticleCommentsFeed(Feed):
+class ArticleCommentsFeed(StableGuidFeed):
+    guid_prefix = "comment"
+
     def get_object(self, request, slug):
         return get_object_or_404(Article.objects.visible(), slug=slug)
 
@@ -42,11 +44,6 @@ class ArticleCommentsFeed(Feed):
 
     def item_link(self, comment):
         return links.absolute(links.comment_path(comment, self._article))
-
-    def item_guid(self, comment):
-        return f"comment:{comment.pk}"
-
-    item_guid_is_permalink = False
 
     def item_pubdate(self, comment):
         return comment.submitted_at

@@ -135,19 +135,18 @@ def comments_moderate_quietly(
         CommentFlag.objects.filter(comment_id__in=changed_ids).delete()
         fields["flag_count"] = 0
     Comment.objects.filter(pk__in=changed_ids).update(**fields)
+    decision = {
+        "to_status": status,
+        "actor": acting_moderator,
+        "reason": reason,
+        "step": step,
+        "note": note,
+        "created_at": now,
+    }
     # One row per changed comment, in one statement (SQLite splits very large batches).
     ModerationAction.objects.bulk_create(
         [
-            ModerationAction(
-                comment_id=comment.pk,
-                from_status=comment.status,
-                to_status=status,
-                actor=acting_moderator,
-                reason=reason,
-                step=step,
-                note=note,
-                created_at=now,
-            )
+            ModerationAction(comment_id=comment.pk, from_status=comment.status, **decision)
             for comment in changed
         ]
     )

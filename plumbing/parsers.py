@@ -5,6 +5,7 @@ DRF's parsers read the request stream directly, so Django's DATA_UPLOAD_MAX_MEMO
 bytes and answer 413 beyond it, and turn undecodable text into a clear 400.
 """
 
+import io
 import re
 
 from django.conf import settings
@@ -27,15 +28,19 @@ def _refuse_declared_oversize(parser_context) -> None:
         raise ParseError("Invalid Content-Length header.") from None
 
 
-def _bounded_body(stream, parser_context) -> bytes:
+def _bounded_utf8_body(stream, parser_context, *, kind: str) -> io.BytesIO:
+    """The body, read whole if within the limit (413 beyond it), as a new stream for the
+    parser; a 400 naming the `kind` of body unless it is UTF-8."""
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     _refuse_declared_oversize(parser_context)
-    if stream is None:
-        return b""
-    body = stream.read(limit + 1)
+    body = b"" if stream is None else stream.read(limit + 1)
     if len(body) > limit:
         raise PayloadTooLarge()
-    return body
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ParseError(f"{kind} parse error - request body is not valid UTF-8.") from None
+    return io.BytesIO(body)
 
 
 def _contains_lone_surrogate(data) -> bool:
@@ -56,15 +61,9 @@ def _contains_lone_surrogate(data) -> bool:
 
 class BoundedJSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        import io
-
-        body = _bounded_body(stream, parser_context)
+        body = _bounded_utf8_body(stream, parser_context, kind="JSON")
         try:
-            body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ParseError("JSON parse error - request body is not valid UTF-8.") from None
-        try:
-            data = super().parse(io.BytesIO(body), media_type, parser_context)
+            data = super().parse(body, media_type, parser_context)
         except RecursionError:
             # json raises this (not ValueError) on deeply nested arrays or objects.
             raise ParseError("JSON parse error - nested too deeply.") from None
@@ -78,14 +77,8 @@ class BoundedJSONParser(parsers.JSONParser):
 
 class BoundedFormParser(parsers.FormParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        import io
-
-        body = _bounded_body(stream, parser_context)
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ParseError("Form parse error - request body is not valid UTF-8.") from None
-        return super().parse(io.BytesIO(body), media_type, parser_context)
+        body = _bounded_utf8_body(stream, parser_context, kind="Form")
+        return super().parse(body, media_type, parser_context)
 
 
 class BoundedMultiPartParser(parsers.MultiPartParser):

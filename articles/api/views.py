@@ -88,31 +88,40 @@ class PublicReadViewSet(ScheduledVisibilityMixin, viewsets.ReadOnlyModelViewSet)
     lookup_field = "slug"
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List categories", responses={200: CategorySerializer(many=True), 404: ERROR_404}
-    ),
-    retrieve=extend_schema(
-        summary="One category", responses={200: CategorySerializer, 404: ERROR_404}
-    ),
-)
-class CategoryViewSet(PublicReadViewSet):
-    serializer_class = CategorySerializer
+class TermViewSet(PublicReadViewSet):
+    # A category or a tag: no filters. Each subclass is documented by `_term_schema`.
     filter_backends = []
+
+
+def _term_schema(*, singular: str, plural: str):
+    """The OpenAPI description of a TermViewSet's list and detail."""
+
+    def document(viewset: type[TermViewSet]) -> type[TermViewSet]:
+        serializer = viewset.serializer_class
+        return extend_schema_view(
+            list=extend_schema(
+                summary=f"List {plural}",
+                responses={200: serializer(many=True), 404: ERROR_404},
+            ),
+            retrieve=extend_schema(
+                summary=f"One {singular}", responses={200: serializer, 404: ERROR_404}
+            ),
+        )(viewset)
+
+    return document
+
+
+@_term_schema(singular="category", plural="categories")
+class CategoryViewSet(TermViewSet):
+    serializer_class = CategorySerializer
 
     def public_queryset(self, now):
         return selectors.public_categories(now)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List tags", responses={200: TagSerializer(many=True), 404: ERROR_404}
-    ),
-    retrieve=extend_schema(summary="One tag", responses={200: TagSerializer, 404: ERROR_404}),
-)
-class TagViewSet(PublicReadViewSet):
+@_term_schema(singular="tag", plural="tags")
+class TagViewSet(TermViewSet):
     serializer_class = TagSerializer
-    filter_backends = []
 
     def public_queryset(self, now):
         return selectors.public_tags(now)

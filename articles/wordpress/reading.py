@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET  # noqa: S405 - see read_wxr
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, BinaryIO
 
 # WXR 1.0–1.2 put the version in the namespace URI, over http or https.
@@ -41,66 +41,73 @@ def _parent_id(value: str) -> int | None:
     return _int_or_none(value) or None  # 0 means "no parent"
 
 
-def _child(tag: str, read: Callable[[str], Any] = str.strip) -> Any:
-    """A record field read from the child element `tag`: its text ("" when absent) by
-    `read`, stripped unless told otherwise."""
-    return field(metadata={"tag": tag, "read": read})
+def _child(tag: str | None = None, read: Callable[[str], Any] = str.strip) -> Any:
+    """A record field read by `read` from the child element `tag` (by default, the
+    prefix of the record's children and the field's name: see `_record`)."""
+    metadata = {"read": read} if tag is None else {"tag": tag, "read": read}
+    return field(metadata=metadata)
+
+
+# A record's field without a default is the text of one child element, stripped. WXR
+# names most children after their parent (<wp:author_login> in <wp:author>), so that
+# element is the prefix of the record's children and the field's name (`_record`),
+# unless `_child` names another.
 
 
 @dataclass
 class WxrAuthor:
-    login: str = _child("wp:author_login")
-    email: str = _child("wp:author_email")
-    display_name: str = _child("wp:author_display_name")
+    login: str
+    email: str
+    display_name: str
 
 
 @dataclass
 class WxrCategory:
     term_id: int | None = _child("wp:term_id", _int_or_none)
-    nicename: str = _child("wp:category_nicename")
-    parent: str = _child("wp:category_parent")
+    nicename: str
+    parent: str
     name: str = _child("wp:cat_name")
-    description: str = _child("wp:category_description")
+    description: str
 
 
 @dataclass
 class WxrTag:
     term_id: int | None = _child("wp:term_id", _int_or_none)
-    slug: str = _child("wp:tag_slug")
-    name: str = _child("wp:tag_name")
+    slug: str
+    name: str
 
 
 @dataclass
 class WxrComment:
     comment_id: int | None = _child("wp:comment_id", _int_or_none)
     parent_id: int | None = _child("wp:comment_parent", _parent_id)
-    author: str = _child("wp:comment_author")
-    author_email: str = _child("wp:comment_author_email")
-    author_url: str = _child("wp:comment_author_url")
+    author: str
+    author_email: str
+    author_url: str
     author_ip: str = _child("wp:comment_author_IP")
-    date_gmt: str = _child("wp:comment_date_gmt")
-    date: str = _child("wp:comment_date")
-    content: str = _child("wp:comment_content", str)
-    approved: str = _child("wp:comment_approved")
-    type: str = _child("wp:comment_type")
+    date_gmt: str
+    date: str
+    content: str = _child(read=str)
+    approved: str
+    type: str
 
 
 @dataclass
 class WxrPost:
     """An <item>: a post, page, attachment, menu item or any other post type."""
 
-    post_id: int | None = _child("wp:post_id", _int_or_none)
-    post_type: str = _child("wp:post_type")
+    post_id: int | None = _child(read=_int_or_none)
+    post_type: str
     title: str = _child("title", str)
-    post_name: str = _child("wp:post_name")
-    status: str = _child("wp:status")
-    post_date: str = _child("wp:post_date")
-    post_date_gmt: str = _child("wp:post_date_gmt")
+    post_name: str
+    status: str
+    post_date: str
+    post_date_gmt: str
     pub_date: str = _child("pubDate")
     creator: str = _child("dc:creator")
     content: str = _child("content:encoded", str)
     excerpt: str = _child("excerpt:encoded", str)
-    comment_status: str = _child("wp:comment_status")
+    comment_status: str
     password: str = _child("wp:post_password")
     # (domain, nicename, name) of the <category> elements; domain is "category",
     # "post_tag", "post_format"...
@@ -142,12 +149,14 @@ def _texts(element: ET.Element, names: _Names) -> dict[str, str]:
     return {names(child.tag): child.text or "" for child in element}
 
 
-def _record(cls: type, texts: dict[str, str], **values: Any) -> Any:
-    """A record of `cls`: each field read from its child's text (see `_child`), unless
-    given in `values`."""
+def _record(cls: type, texts: dict[str, str], prefix: str, **values: Any) -> Any:
+    """A record of `cls`: each field without a default read from the text of its child
+    (`prefix` and the field's name, unless `_child` names another; "" when absent),
+    unless given in `values`."""
     for f in fields(cls):
-        if "tag" in f.metadata and f.name not in values:
-            values[f.name] = f.metadata["read"](texts.get(f.metadata["tag"], ""))
+        if f.name not in values and f.default_factory is MISSING:
+            tag = f.metadata.get("tag", prefix + f.name)
+            values[f.name] = f.metadata.get("read", str.strip)(texts.get(tag, ""))
     return cls(**values)
 
 
@@ -165,21 +174,22 @@ def _post(element: ET.Element, names: _Names) -> WxrPost:
             if meta.get("wp:meta_key", "").strip() == "_wp_old_slug":
                 old_slugs.append(meta.get("wp:meta_value", "").strip())
         elif name == "wp:comment":
-            comments.append(_record(WxrComment, _texts(child, names)))
+            comments.append(_record(WxrComment, _texts(child, names), "wp:comment_"))
         else:
             texts[name] = child.text or ""
-    return _record(WxrPost, texts, terms=terms, old_slugs=old_slugs, comments=comments)
+    return _record(WxrPost, texts, "wp:", terms=terms, old_slugs=old_slugs, comments=comments)
 
 
-def _flat(cls: type) -> Callable[[ET.Element, _Names], WxrRecord]:
+def _flat(cls: type, prefix: str) -> Callable[[ET.Element, _Names], WxrRecord]:
     """The reader of a channel child whose fields are all its children's texts."""
-    return lambda element, names: _record(cls, _texts(element, names))
+    return lambda element, names: _record(cls, _texts(element, names), prefix)
 
 
+# The reader of each channel child, by element name.
 CHANNEL_RECORDS: dict[str, Callable[[ET.Element, _Names], WxrRecord]] = {
-    "wp:author": _flat(WxrAuthor),
-    "wp:category": _flat(WxrCategory),
-    "wp:tag": _flat(WxrTag),
+    "wp:author": _flat(WxrAuthor, "wp:author_"),
+    "wp:category": _flat(WxrCategory, "wp:category_"),
+    "wp:tag": _flat(WxrTag, "wp:tag_"),
     "item": _post,
 }
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
@@ -20,6 +20,7 @@ from comments.admin.inlines import CommentFlagInline, ModerationActionInline
 from comments.models import Comment, ReasonCode
 from comments.selectors import MODERATION_ORDERINGS
 from comments.staff_view import COMMENT_PLACE_FIELDS, COMMENT_RECORD_FIELDS, COMMENT_TEXT_FIELDS
+from plumbing.admin_views import ExtraViewsAdminMixin
 
 # The one-click rejections offered on each row of the queue: marking spam, or removing
 # for one of these reasons (any other reason: "with a note…", or the bulk action).
@@ -55,7 +56,7 @@ def _status_action(status: str, description: str, done: str):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
     form = CommentAdminForm
     list_display = [
         "short_body",
@@ -92,6 +93,7 @@ class CommentAdmin(admin.ModelAdmin):
         "feature_selected",
         "unfeature_selected",
     ]
+    extra_views = [("<path:object_id>/moderate/", "moderate_view", "comments_comment_moderate")]
     # The staff view of a comment (comments.staff_view): the words and the status are
     # editable, a status change asks for a reason and a note; the rest is the record.
     readonly_fields = [*COMMENT_PLACE_FIELDS, *COMMENT_RECORD_FIELDS]
@@ -158,14 +160,6 @@ class CommentAdmin(admin.ModelAdmin):
             )
         parts.append(format_html('<a href="{}">with a note…</a>', url))
         return format_html_join(" ", "{}", ((p,) for p in parts))
-
-    def get_urls(self):
-        moderate = path(
-            "<path:object_id>/moderate/",
-            self.admin_site.admin_view(self.moderate_view),
-            name="comments_comment_moderate",
-        )
-        return [moderate, *super().get_urls()]
 
     def _back(self, request) -> HttpResponseRedirect:
         """Back where the moderator came from (the filtered queue), if it is ours."""

@@ -1,3 +1,6 @@
+"""Create a superuser with a generated password if no superuser exists, and print the
+password once. Does nothing when one exists."""
+
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -5,10 +8,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = (
-        "Create a superuser with a generated password if no superuser exists, and print "
-        "the password once. Does nothing when one exists."
-    )
+    help = __doc__
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
