@@ -32,24 +32,24 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {raw!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def _env_number(name: str, default: float, parse: type[int] | type[float], what: str):
+    """`parse` of the variable, `default` when it is unset or blank; `what` names the
+    expected kind in the error."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        return parse(raw)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
+        raise ImproperlyConfigured(f"{name} must be {what}, got {raw!r}") from exc
+
+
+def env_int(name: str, default: int) -> int:
+    return _env_number(name, default, int, "an integer")
 
 
 def env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
+    return _env_number(name, default, float, "a number")
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -321,9 +321,11 @@ REST_FRAMEWORK = {
     ],
     # Sessions (the admin's login, CSRF-protected) and revocable tokens (Admin → Tokens);
     # no Basic auth, so passwords never travel with API calls.
+    # Public endpoints: good credentials sign in, bad ones are ignored (the staff API
+    # sets DRF's strict classes itself).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "plumbing.authentication.OptionalTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -338,6 +340,7 @@ REST_FRAMEWORK = {
         "comment_react": os.environ.get("THROTTLE_COMMENT_REACT", "60/hour"),
         "privacy_request": os.environ.get("THROTTLE_PRIVACY_REQUEST", "5/hour"),
         "privacy_confirm": os.environ.get("THROTTLE_PRIVACY_CONFIRM", "30/hour"),
+        "commenter_confirmation": os.environ.get("THROTTLE_COMMENTER_CONFIRMATION", "5/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -377,7 +380,9 @@ LOGGING = {
 # Background tasks (django-tasks, the backport of Django's tasks framework). "immediate"
 # runs a task at once in the request's process (development, tests: nothing else to
 # start); "database" queues it in the database for `manage.py db_worker` (`make worker`).
-TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+# Production queues by default: mail goes out from the worker, never inside a request
+# (the time a request takes must not tell whether an address has comments).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if DEBUG else "database")
 _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
@@ -428,6 +433,11 @@ COMMENTS_DEFAULTS = {
 }
 # How long the signed link of a reader's export/erase request stays valid (seconds).
 PRIVACY_LINK_MAX_AGE = env_int("PRIVACY_LINK_MAX_AGE", 48 * 3600)
+# Commenters prove their address with a mailed link (comments/commenter_proof.py); the
+# token it hands out lasts this long. The link points at the frontend's page when
+# COMMENTER_CONFIRM_PATH_TEMPLATE says where it is (e.g. "/confirm-email?token={token}").
+COMMENTER_TOKEN_MAX_AGE = env_int("COMMENTER_TOKEN_MAX_AGE", 365 * 24 * 3600)
+COMMENTER_CONFIRM_PATH_TEMPLATE = os.environ.get("COMMENTER_CONFIRM_PATH_TEMPLATE", "")
 # Extra moderation steps (dotted paths), run just before the known-author approval; see
 # comments/moderation/ and README.md.
 COMMENTS_EXTRA_MODERATION_STEPS = env_list("COMMENTS_EXTRA_MODERATION_STEPS", [])

@@ -44,10 +44,11 @@ class CommentQuerySet(models.QuerySet):
 
 class Comment(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        SPAM = "spam", "Spam"
-        REMOVED = "removed", "Removed"
+        # Labelled by their names, capitalized ("Pending").
+        PENDING = "pending"
+        APPROVED = "approved"
+        SPAM = "spam"
+        REMOVED = "removed"
 
     article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, related_name="comments"
@@ -153,6 +154,10 @@ class CommentFlag(models.Model):
         return f"flag on comment {self.comment_id}"
 
 
+# A count, a size or a number of days that 0 would make meaningless.
+AT_LEAST_ONE = [MinValueValidator(1)]
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -196,10 +201,10 @@ class ModerationPolicy(models.Model):
     )
     max_depth = models.PositiveSmallIntegerField(
         default=5,
-        validators=[MinValueValidator(1)],
+        validators=AT_LEAST_ONE,
         help_text="Deepest reply level (1 = no replies).",
     )
-    max_body_length = models.PositiveIntegerField(default=5000, validators=[MinValueValidator(1)])
+    max_body_length = models.PositiveIntegerField(default=5000, validators=AT_LEAST_ONE)
     default_status = models.CharField(
         max_length=10, choices=DefaultStatus.choices, default=DefaultStatus.PENDING
     )
@@ -218,7 +223,7 @@ class ModerationPolicy(models.Model):
     )
     metadata_retention_days = models.PositiveIntegerField(
         default=30,
-        validators=[MinValueValidator(1)],
+        validators=AT_LEAST_ONE,
         help_text="Remove IP addresses and user agents of comments older than this.",
     )
     approved_comments_required = models.PositiveSmallIntegerField(
@@ -237,11 +242,11 @@ class ModerationPolicy(models.Model):
         ),
     )
     rejection_rate_window_days = models.PositiveSmallIntegerField(
-        default=30, validators=[MinValueValidator(1)], help_text="The recent window, in days."
+        default=30, validators=AT_LEAST_ONE, help_text="The recent window, in days."
     )
     rejection_rate_min_comments = models.PositiveSmallIntegerField(
         default=3,
-        validators=[MinValueValidator(1)],
+        validators=AT_LEAST_ONE,
         help_text="Judge the rejected share only from this many comments in the window.",
     )
     suspect_words = models.TextField(
@@ -327,6 +332,9 @@ class PrivacyRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # Exporting or erasing somebody's data is a right of its own, apart from
+        # moderating comments (the admin's run page and any API that does it).
+        permissions = [("run_privacy_request", "Can export or erase a reader's data")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_source_display()}) #{self.pk}"

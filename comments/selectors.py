@@ -72,6 +72,23 @@ MODERATION_ORDERINGS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Recorded `step`s of status changes that are not pipeline steps (stored identifiers).
+FLAG_STEP = "comments.services.comment_flag"  # readers' reports reached the threshold
+EDIT_STEP = "comments.services.comment_edit"  # the author edited the words
+
+
+def comment_last_human_decision(*, comment_id: int) -> str | None:
+    """The status a moderator or the readers' reports last gave the comment (None if
+    only the pipeline has decided): what an edit may not make more lenient."""
+    return (
+        ModerationAction.objects.filter(comment_id=comment_id)
+        .filter(Q(actor__isnull=False) | Q(step=FLAG_STEP))
+        .order_by("-created_at", "-id")
+        .values_list("to_status", flat=True)
+        .first()
+    )
+
+
 def moderation_queue() -> QuerySet[Comment]:
     """Every comment, newest first, with what the staff serializer reads."""
     return Comment.objects.select_related("article", "moderated_by").order_by(

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments import moderation, tasks
+from comments.commenter_proof import address_proven
 from comments.edit_tokens import edit_key_hash, edit_token
 from comments.locking import locked
 from comments.models import (
@@ -41,6 +42,7 @@ from comments.moderating import (
     comments_moderate_quietly,
 )
 from comments.moderation import Submission, Verdict, pipeline_steps, run_pipeline
+from comments.selectors import EDIT_STEP, FLAG_STEP, comment_last_human_decision
 from comments.signals import public_comments_changed
 from comments.threads import thread_depth, thread_listed
 
@@ -136,6 +138,7 @@ def comment_create(
     honeypot: str = "",
     notify_replies: bool = False,
     user: AbstractBaseUser | AnonymousUser | None = None,
+    commenter_token: str | None = None,
     now: datetime | None = None,
 ) -> CommentCreated:
     """Validate a reader's comment, run the moderation pipeline and store it.
@@ -160,6 +163,7 @@ def comment_create(
         user_agent=user_agent[:USER_AGENT_MAX],
         honeypot=honeypot,
         user=user if user is not None and user.is_authenticated else None,
+        email_proven=address_proven(email=author_email, commenter_token=commenter_token, user=user),
     )
     verdict = run_pipeline(submission)
     if verdict.reject:
@@ -222,8 +226,18 @@ def comment_create(
 
 
 @transaction.atomic
-def comment_edit(*, comment: Comment, body: str, now: datetime | None = None) -> Comment:
-    """The author changes the words; the moderation pipeline judges them again."""
+def comment_edit(
+    *,
+    comment: Comment,
+    body: str,
+    commenter_token: str | None = None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    now: datetime | None = None,
+) -> Comment:
+    """The author changes the words; the moderation pipeline judges them again. It may
+    make the comment stricter, never more lenient than the last decision of a moderator
+    or of readers' reports (an edit cannot undo a hold), and spam stays spam. Every edit
+    leaves a row in the audit trail."""
     now = now or timezone.now()
     policy = ModerationPolicy.load()
     _check_body_length(body, policy=policy)
@@ -240,19 +254,35 @@ def comment_edit(*, comment: Comment, body: str, now: datetime | None = None) ->
         ip_address=comment.ip_address,
         user_agent=comment.user_agent,
         editing_comment_id=comment.pk,
+        email_proven=address_proven(
+            email=comment.author_email, commenter_token=commenter_token, user=user
+        ),
     )
     steps = [(path, step) for path, step in pipeline_steps() if path not in EDIT_SKIPPED_STEPS]
     verdict = run_pipeline(submission, steps)
     Comment.objects.filter(pk=comment.pk).update(body=body)
     # A listed comment's new words change the public list; so may a new status.
     affected = {comment.article_id} if comment.is_listed else set()
+    status = _no_more_lenient_than(
+        verdict.status, comment_last_human_decision(comment_id=comment.pk)
+    )
     # Spam stays spam (a honeypot hit, which the edit pipeline cannot see again, or a
     # moderator's call): an edit is no way out of it; only a moderator releases it.
     keeps_spam = comment.status == Comment.Status.SPAM
-    if verdict.status and verdict.status != comment.status and not keeps_spam:
+    changes_status = bool(status) and status != comment.status and not keeps_spam
+    ModerationAction.objects.create(
+        comment=comment,
+        from_status=comment.status,
+        to_status=comment.status,
+        step=EDIT_STEP,
+        note="edited by the author"
+        + ("" if changes_status or status == verdict.status else f"; kept {comment.status}"),
+        created_at=now,
+    )
+    if changes_status:
         _, moderated = comments_moderate_quietly(
             ids=[comment.pk],
-            status=verdict.status,
+            status=status,
             now=now,
             reason=_verdict_code(verdict),
             note=verdict.reason,
@@ -266,7 +296,21 @@ def comment_edit(*, comment: Comment, body: str, now: datetime | None = None) ->
 
 
 WITHDRAW_STEP = "comments.services.comment_withdraw"
-FLAG_STEP = "comments.services.comment_flag"
+
+# How far a status keeps a comment from readers: an edit may move a comment right, never
+# left of the last human or reports' decision.
+_STRICTNESS = {
+    Comment.Status.APPROVED: 0,
+    Comment.Status.PENDING: 1,
+    Comment.Status.SPAM: 2,
+    Comment.Status.REMOVED: 2,
+}
+
+
+def _no_more_lenient_than(status: str | None, floor: str | None) -> str | None:
+    if status and floor and _STRICTNESS[status] < _STRICTNESS[floor]:
+        return floor
+    return status
 
 
 @transaction.atomic

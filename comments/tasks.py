@@ -17,6 +17,7 @@ from django_tasks import task
 from django_tasks.base import Task
 
 from comments import notifications
+from comments.commenter_proof import confirmation_mail_send
 from comments.models import Comment
 from comments.privacy import comment_metadata_purge, normalize_email, privacy_request_mail_link
 
@@ -88,3 +89,15 @@ def privacy_request_receive(*, email: str, kind: str) -> None:
     and its timing say nothing."""
     address = normalize_email(email)
     transaction.on_commit(lambda: handle_privacy_request.enqueue(address, kind))
+
+
+def commenter_confirmation_receive(*, email: str) -> None:
+    """What the public confirmation endpoint does: queue the mail and return, so the
+    answer and its timing are the same for every address."""
+    address = normalize_email(email)
+    transaction.on_commit(lambda: send_commenter_confirmation.enqueue(address))
+
+
+@task()
+def send_commenter_confirmation(email: str) -> None:
+    confirmation_mail_send(email=email)

@@ -240,11 +240,17 @@ def test_the_comment_list_is_the_same_for_everyone(api_client, staff_client, sto
 
 
 def test_a_comment_list_read_with_a_token_is_left_to_the_view(api_client, story):
-    api_client.get(comments_url(story))  # cached
+    cached = api_client.get(comments_url(story))
 
-    response = api_client.get(comments_url(story), HTTP_AUTHORIZATION="Token not-a-real-token")
+    response, queries = fetch(
+        api_client, comments_url(story), HTTP_AUTHORIZATION="Token not-a-real-token"
+    )
 
-    assert response.status_code == 403  # as without the cache: a bad token is refused
+    # The view decides about credentials, not the cache: a bad token is ignored there
+    # (public routes read as anonymous, issue #14 item 8) and the answer is the same.
+    assert queries > 0
+    assert response.status_code == 200
+    assert response.content == cached.content
 
 
 def test_unusual_accept_headers_are_left_to_drf(api_client, story):

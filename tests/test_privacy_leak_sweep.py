@@ -13,6 +13,7 @@ import json
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from comments.commenter_proof import confirmation_link_token
 from comments.models import Comment, CommentReaction, ModerationPolicy
 from comments.moderating import comments_moderate
 from comments.notifications import unsubscribe_token
@@ -56,6 +57,8 @@ PUBLIC_ROUTE_NAMES = {
     "api:comment-detail",
     "api:privacy-requests",
     "api:privacy-confirm",
+    "api:commenter-confirmation-request",
+    "api:commenter-confirmation-confirm",
     "feed-articles",
     "feed-articles-atom",
     "feed-category",
@@ -302,6 +305,31 @@ def test_no_public_response_carries_private_commenter_data(client, private_comme
     _assert_clean(
         client.get("/api/v1/privacy/requests/confirm/?token=forged"), "GET privacy confirm"
     )
+    # Commenter confirmations: asking answers the same whatever the address (202) and
+    # echoes none, nor does a refused address; following the link, by GET or by POST,
+    # hands out a commenter token for a valid link (not the address, nor its hash) and
+    # an error for a forged one.
+    confirmations = "/api/v1/commenters/confirmations/"
+    for email in (EMAILS[0], "nobody@nowhere.example", EMAILS[0] + "@@"):
+        response = client.post(
+            confirmations,
+            data=json.dumps({"email": email}),
+            content_type="application/json",
+            REMOTE_ADDR="203.0.113.203",
+        )
+        assert response.status_code == (400 if email.endswith("@@") else 202), email
+        _assert_clean(response, f"POST commenter confirmation {email}")
+    for method in ("get", "post"):
+        for token, expected in ((confirmation_link_token(email=EMAILS[0]), 200), ("forged", 400)):
+            response = getattr(client, method)(
+                f"{confirmations}confirm/?token={token}", REMOTE_ADDR="203.0.113.204"
+            )
+            assert response.status_code == expected, (method, token)
+            if expected == 200:
+                assert set(response.json()) == {"commenter_token", "max_age_days"}
+            else:
+                assert set(response.json()) == {"token"}
+            _assert_clean(response, f"{method.upper()} commenter confirm {expected}")
     _assert_clean(client.post("/api/v1/comments/999999/flag/"), "POST flag unknown")
     # Staff-only writes (featuring): refused to the public, and the refusal says nothing.
     for verb in ("feature", "unfeature"):

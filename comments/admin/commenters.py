@@ -6,6 +6,8 @@ number of comments (the comment list is capped).
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
@@ -30,6 +32,32 @@ COMMENTS_SHOWN = 50
 
 def _comment_queue_url(**filters) -> str:
     return reverse("admin:comments_comment_changelist") + "?" + urlencode(filters)
+
+
+def _asks_first(form_class, *, title: str, submit: str):
+    """Makes an action method `(self, request, queryset, data)` ask for `form_class`
+    first, on the commenters' sanction page; it runs with the valid form's data."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def action(self, request, queryset):
+            return ask_then_apply(
+                self,
+                request,
+                form_class=form_class,
+                apply=lambda data: method(self, request, queryset, data),
+                template="admin/comments/commenter/sanction_form.html",
+                title=title,
+                context=lambda: {
+                    "commenters": list(queryset),
+                    "action": method.__name__,
+                    "submit": submit,
+                },
+            )
+
+        return action
+
+    return decorate
 
 
 @admin.register(Commenter)
@@ -146,11 +174,18 @@ class CommenterAdmin(admin.ModelAdmin):
 
     # --- actions -------------------------------------------------------------------
 
-    def _each(self, request, queryset, label, make):
+    def has_sanction_permission(self, request) -> bool:
+        # Sanctioning is a right of its own (the sanction model's add permission), not
+        # part of looking commenters up.
+        return request.user.has_perm("comments.add_commentersanction")
+
+    def _each(self, request, queryset, label, sanction, **options):
+        """`sanction` (a comments.sanctions function) with `options` on each selected
+        commenter; one message per refusal, one for all that were done."""
         done = 0
         for commenter in queryset:
             try:
-                make(commenter)
+                sanction(email=commenter.email, by=request.user, **options)
             except ValidationError as error:
                 self.message_user(
                     request, f"{commenter.email}: {error.messages[0]}", messages.ERROR
@@ -160,79 +195,32 @@ class CommenterAdmin(admin.ModelAdmin):
         if done:
             self.message_user(request, f"{done} commenter(s) {label}.", messages.SUCCESS)
 
-    def _ask_then_apply(self, request, queryset, *, form_class, apply, action, title, submit):
-        """An action that asks for `form_class` first, on the commenters' sanction page."""
-        return ask_then_apply(
-            self,
-            request,
-            form_class=form_class,
-            apply=apply,
-            template="admin/comments/commenter/sanction_form.html",
-            title=title,
-            context=lambda: {"commenters": list(queryset), "action": action, "submit": submit},
-        )
-
-    @admin.action(description="Ban (their new comments are spam)")
+    @admin.action(description="Ban (their new comments are spam)", permissions=["sanction"])
     def ban_selected(self, request, queryset):
+        self._each(request, queryset, "banned", sanctions.commenter_ban)
+
+    @admin.action(
+        description="Ban and reject their comments of the last N days…", permissions=["sanction"]
+    )
+    @_asks_first(
+        RetroactiveBanForm, title="Ban and reject recent comments", submit="Ban and reject"
+    )
+    def ban_and_reject_selected(self, request, queryset, data):
         self._each(
             request,
             queryset,
-            "banned",
-            lambda c: sanctions.commenter_ban(email=c.email, by=request.user),
+            f"banned, their comments of the last {data['days']} days marked spam",
+            sanctions.commenter_ban,
+            retroactive_days=data["days"],
+            message=data["message"],
         )
 
-    @admin.action(description="Ban and reject their comments of the last N days…")
-    def ban_and_reject_selected(self, request, queryset):
-        def apply(data):
-            self._each(
-                request,
-                queryset,
-                f"banned, their comments of the last {data['days']} days marked spam",
-                lambda c: sanctions.commenter_ban(
-                    email=c.email,
-                    by=request.user,
-                    retroactive_days=data["days"],
-                    message=data["message"],
-                ),
-            )
+    @admin.action(description="Suspend until…", permissions=["sanction"])
+    @_asks_first(SuspendForm, title="Suspend commenters", submit="Suspend")
+    def suspend_selected(self, request, queryset, data):
+        # The form's fields are commenter_suspend's `until` and `message`.
+        self._each(request, queryset, "suspended", sanctions.commenter_suspend, **data)
 
-        return self._ask_then_apply(
-            request,
-            queryset,
-            form_class=RetroactiveBanForm,
-            apply=apply,
-            action="ban_and_reject_selected",
-            title="Ban and reject recent comments",
-            submit="Ban and reject",
-        )
-
-    @admin.action(description="Suspend until…")
-    def suspend_selected(self, request, queryset):
-        def apply(data):
-            self._each(
-                request,
-                queryset,
-                "suspended",
-                lambda c: sanctions.commenter_suspend(
-                    email=c.email, until=data["until"], message=data["message"], by=request.user
-                ),
-            )
-
-        return self._ask_then_apply(
-            request,
-            queryset,
-            form_class=SuspendForm,
-            apply=apply,
-            action="suspend_selected",
-            title="Suspend commenters",
-            submit="Suspend",
-        )
-
-    @admin.action(description="Always pre-moderate")
+    @admin.action(description="Always pre-moderate", permissions=["sanction"])
     def premoderate_selected(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            "pre-moderated from now on",
-            lambda c: sanctions.commenter_premoderate(email=c.email, by=request.user),
-        )
+        self._each(request, queryset, "pre-moderated from now on", sanctions.commenter_premoderate)

@@ -66,7 +66,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def run_view(self, request):
-        if not request.user.has_perm("comments.change_comment"):
+        if not request.user.has_perm("comments.run_privacy_request"):
             raise PermissionDenied
         form = PrivacyRunForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

@@ -5,6 +5,7 @@ output serializers are the public's (comments.api.public) or the staff's
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 MAX_ID = 2**63 - 1  # the largest value a BigAutoField can hold
@@ -24,3 +25,17 @@ class StrictInputSerializer(serializers.Serializer):
                     {name: ["Unknown field."] for name in sorted(unknown)}
                 )
         return super().to_internal_value(data)
+
+
+class StrictInputSchema(OpenApiSerializerExtension):
+    """The OpenAPI schema says what StrictInputSerializer does: a request body with a field
+    it does not declare is invalid (`additionalProperties: false`)."""
+
+    target_class = StrictInputSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema

@@ -36,6 +36,9 @@ class Submission:
     user_agent: str = ""
     honeypot: str = ""
     user: object | None = None
+    # Whether the request proved it speaks for author_email (comments.commenter_proof):
+    # only then does the address's history count, so nobody learns it by posting.
+    email_proven: bool = False
     # When an author edits a comment: that comment, which the checks must not count.
     editing_comment_id: int | None = None
     # What the steps looked up (sanctions, history, link count), shared between steps

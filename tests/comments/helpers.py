@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
+from comments.commenter_proof import commenter_token_for_link, confirmation_link_token
 from comments.models import Comment, ModerationPolicy
 from comments.moderating import comments_moderate
 from comments.moderation import Submission
@@ -88,8 +89,10 @@ def submission(article, policy, **overrides) -> Submission:
     return Submission(**fields)
 
 
-def post(article, **overrides):
-    """comment_create with the same clean reader's data and `overrides` applied."""
+def post(article, *, proven: bool = False, **overrides):
+    """comment_create with the same clean reader's data and `overrides` applied; with
+    `proven`, the reader sends the commenter token of the address it posts with, so the
+    address's history counts."""
     fields = {
         "article": article,
         "author_name": "Ada Reader",
@@ -99,7 +102,26 @@ def post(article, **overrides):
         "user_agent": "Mozilla/5.0 TestBrowser",
     }
     fields.update(overrides)
+    if proven:
+        fields["commenter_token"] = commenter_token(fields["author_email"])
     return comment_create(**fields)
+
+
+# --- proof that a reader owns the address ----------------------------------------------
+
+
+def commenter_token(email: str = READER_EMAIL) -> str:
+    """The commenter token of `email`, as a reader gets it by following the mailed
+    confirmation link (comments.commenter_proof). Sent with a post or an edit (the
+    `commenter_token` argument, the X-Commenter-Token header) it proves the address: only
+    then do its earlier comments and its suspensions count."""
+    return commenter_token_for_link(token=confirmation_link_token(email=email))
+
+
+def proof_header(email: str = READER_EMAIL) -> dict[str, str]:
+    """The X-Commenter-Token header proving `email`, as extra kwargs of a test client's
+    request (`client.post(url, data, **proof_header(email))`)."""
+    return {"HTTP_X_COMMENTER_TOKEN": commenter_token(email)}
 
 
 # --- the public API --------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from comments import sanctions
 from comments.models import Comment, Commenter, CommenterNote, CommenterSanction
-from tests.comments.helpers import admin_action, make_comment, text_of
+from tests.comments.helpers import admin_action, make_comment, proof_header, text_of
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -267,10 +267,12 @@ def test_suspend_asks_for_the_date_and_message(admin, api_client):
         until,
         "Back on Monday.",
     )
+    # Ada proves her address (the suspension is told only to its owner).
     refused = api_client.post(
         f"/api/v1/articles/{ArticleFactory().slug}/comments/",
         {"author_name": "Ada", "author_email": EMAIL, "body": "Let me in"},
         format="json",
+        **proof_header(EMAIL),
     )
     assert refused.status_code == 429
     assert "Back on Monday." in refused.json()["detail"]

@@ -218,10 +218,17 @@ def test_staff_without_the_comment_permission_cannot_run(client, comments):
     assert not PrivacyRequest.objects.exists()
 
 
-def test_a_moderator_with_the_comment_permission_can_run(client, comments):
+def test_staff_with_the_privacy_permission_can_run(client, comments):
+    # Moderating comments is not enough: exporting or erasing a reader's data is a
+    # permission of its own (issue #14, item 6).
     moderator = UserFactory(is_staff=True)
     moderator.user_permissions.add(Permission.objects.get(codename="change_comment"))
     client.force_login(moderator)
+    assert client.post(RUN, {"email": DANA, "kind": "export"}).status_code == 403
+    assert not PrivacyRequest.objects.exists()
+
+    moderator.user_permissions.add(Permission.objects.get(codename="run_privacy_request"))
+    client.force_login(type(moderator).objects.get(pk=moderator.pk))  # fresh permissions
     response = client.post(RUN, {"email": DANA, "kind": "export"})
     assert response.status_code == 200
     assert PrivacyRequest.objects.get().requested_by == moderator

@@ -114,7 +114,10 @@ def test_known_author_is_published_at_once(api_client, article):
     make_comment(article, author_email=EMAIL, status="approved")
 
     response = api_client.post(
-        comments_url(article), valid_comment(body="Me again."), format="json"
+        comments_url(article),
+        valid_comment(body="Me again."),
+        format="json",
+        **helpers.proof_header(EMAIL),
     )
 
     assert response.status_code == 201
@@ -129,10 +132,25 @@ def test_known_author_email_is_matched_case_insensitively(api_client, article):
         comments_url(article),
         valid_comment(author_email=" Ada.Lovelace@EXAMPLE.com ", body="Shouting my address."),
         format="json",
+        **helpers.proof_header(EMAIL),
     )
 
     assert response.status_code == 201
     assert Comment.objects.get(pk=response.json()["id"]).author_email == EMAIL
+
+
+def test_a_known_authors_address_without_proof_is_held_like_a_new_one(api_client, article):
+    make_comment(article, author_email=EMAIL, status="approved")
+
+    # Anyone may type the address: without its commenter token the answer must not tell
+    # that it has approved comments.
+    response = api_client.post(
+        comments_url(article), valid_comment(body="Me again, or am I?"), format="json"
+    )
+
+    assert response.status_code == 202
+    assert response.json()["status"] == "pending"
+    assert Comment.objects.get(pk=response.json()["id"]).status == Comment.Status.PENDING
 
 
 def test_held_comment_answers_202_pending_and_is_stored_pending(api_client, article):
@@ -891,9 +909,32 @@ def test_posting_an_approved_reply_takes_a_fixed_number_of_queries(
     set_policy(default_status="approved", approved_comments_required=0)
     parent = make_comment(article, status="approved")
 
+    # The reader proves the address (the commenter token is checked without the database),
+    # so the known-author rule reads the commenter-history aggregate as a held post does.
     # One more than a held top-level post: the parent lookup; one more again for the
     # article's comment count.
     with django_assert_num_queries(POST_QUERIES + 2):
+        response = api_client.post(
+            comments_url(article),
+            valid_comment(parent=parent.pk),
+            format="json",
+            **helpers.proof_header(EMAIL),
+        )
+
+    assert response.status_code == 201
+    assert response.json()["parent"] == parent.pk
+
+
+def test_an_unproven_approved_reply_skips_the_history_query(
+    api_client, article, django_assert_num_queries
+):
+    set_policy(default_status="approved", approved_comments_required=0)
+    parent = make_comment(article, status="approved")
+
+    # As the proven reply, less the commenter-history aggregate: without proof the
+    # address's history does not count, and with no approved comments required nothing
+    # else reads it.
+    with django_assert_num_queries(POST_QUERIES + 1):
         response = api_client.post(
             comments_url(article), valid_comment(parent=parent.pk), format="json"
         )
@@ -903,7 +944,8 @@ def test_posting_an_approved_reply_takes_a_fixed_number_of_queries(
 
 
 # The article; the service's savepoint; the policy; the pipeline's savepoint with the
-# flood, duplicate and sanctions checks and the commenter-history aggregate (new-commenter,
-# rejection-rate and known-author rules); the commenter upsert; the insert; the audit
-# row; the two savepoint releases.
+# flood, duplicate and sanctions checks; the commenter-history aggregate (the stored
+# comment's new_commenter flag; with a commenter token, also the new-commenter,
+# rejection-rate and known-author rules, which share it); the commenter upsert; the
+# insert; the audit row; the two savepoint releases.
 POST_QUERIES = 13

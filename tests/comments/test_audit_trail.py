@@ -1,17 +1,19 @@
 """The moderation audit trail: one ModerationAction row per status change of a comment,
 from the pipeline (with the deciding step and its reason code) and from staff (with the
-actor, reason and note); none when nothing changes."""
+actor, reason and note); one row for each edit by the author, status changed or not;
+none when nothing changes."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from comments import moderating, services
 from comments.models import Comment, CommentFlag, ModerationAction
-from tests.comments.helpers import make_comment, set_policy
+from tests.comments.helpers import make_comment, set_policy, status_of
 from tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
+EDIT_STEP = "comments.services.comment_edit"
 TWO_LINKS = "See https://one.example/a and https://two.example/b for more."
 
 
@@ -256,7 +258,10 @@ def test_an_edit_that_changes_the_status_leaves_a_row_with_the_deciding_step(art
 
     services.comment_edit(comment=comment, body="Now with a casino link")
 
-    action = actions_of(comment)[-1]
+    created, edit, action = actions_of(comment)
+    assert created.to_status == "approved"
+    # The edit's own row comes first, then the status change it caused.
+    assert row(edit) == ("approved", "approved", None, "", EDIT_STEP)
     assert row(action) == ("approved", "spam", None, "spam", "comments.moderation.blocklist")
     assert action.note == "blocklisted keyword"
 
@@ -278,14 +283,19 @@ def test_an_edit_into_links_is_held_with_the_links_step(article, policy):
     )
 
 
-def test_an_edit_that_keeps_the_status_leaves_no_row(article, policy):
+def test_an_edit_that_keeps_the_status_leaves_one_edit_row(article, policy):
     policy.default_status = "approved"
     policy.save()
     comment = post(article).comment
 
     services.comment_edit(comment=comment, body="Same verdict, other words.")
 
-    assert len(actions_of(comment)) == 1
+    # The audit trail shows the edit: one row from the status to itself, no status change.
+    created, edit = actions_of(comment)
+    assert row(created) == ("", "approved", None, "", "comments.moderation.policy_default")
+    assert row(edit) == ("approved", "approved", None, "", EDIT_STEP)
+    assert edit.note.startswith("edited by the author")
+    assert status_of(comment) == "approved"
 
 
 def test_withdrawal_by_the_author_leaves_a_row_with_a_note(article, policy):

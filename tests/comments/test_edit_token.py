@@ -17,12 +17,13 @@ from articles.models import Article
 from comments.edit_tokens import EDIT_SIGNING_NAMESPACE
 from comments.models import Comment, ModerationPolicy
 from comments.moderating import comments_moderate
-from tests.comments.helpers import PUBLIC_FIELDS
+from tests.comments.helpers import PUBLIC_FIELDS, proof_header
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
 _ips = itertools.count(10)
+GRACE = "grace@example.com"
 
 
 @pytest.fixture(autouse=True)
@@ -42,10 +43,12 @@ def article():
     return ArticleFactory(slug="edited-story")
 
 
-def post_comment(client, article, **overrides):
+def post_comment(client, article, *, proven: bool = False, **overrides):
+    """POST a comment; with `proven`, with the commenter token of its address (so the
+    address's earlier comments count)."""
     data = {
         "author_name": "Grace",
-        "author_email": "grace@example.com",
+        "author_email": GRACE,
         "body": "First version of my comment.",
     }
     data.update(overrides)
@@ -54,6 +57,7 @@ def post_comment(client, article, **overrides):
         data,
         format="json",
         REMOTE_ADDR=f"198.51.100.{next(_ips)}",
+        **(proof_header(data["author_email"]) if proven else {}),
     )
 
 
@@ -234,12 +238,15 @@ def test_an_edit_does_not_count_the_comment_itself_as_a_previous_approval(
 def test_a_known_author_edit_stays_approved(api_client, article, policy):
     policy.default_status = ModerationPolicy.DefaultStatus.PENDING
     policy.save()
-    earlier, _ = created(api_client, article, body="My earlier comment.")
+    # Grace proves her address with each post and with the edit.
+    earlier, _ = created(api_client, article, proven=True, body="My earlier comment.")
     comments_moderate(ids=[earlier], status=Comment.Status.APPROVED)
-    pk, token = created(api_client, article)
+    pk, token = created(api_client, article, proven=True)
     assert row(pk)["status"] == Comment.Status.APPROVED
 
-    response = patch(api_client, pk, token, {"body": "Edited by a known author."})
+    response = patch(
+        api_client, pk, token, {"body": "Edited by a known author."}, **proof_header(GRACE)
+    )
 
     assert response.json()["status"] == "approved"
     assert comment_count(article) == 2
@@ -467,18 +474,31 @@ def test_an_edit_runs_a_fixed_number_of_queries(api_client, article, policy):
     second, second_token = created(
         api_client, article, author_email="second@example.com", body="Second comment."
     )
+    third, third_token = created(
+        api_client, article, author_email="third@example.com", body="Third comment."
+    )
 
     with CaptureQueriesContext(connection) as plain:
-        assert patch(api_client, first, first_token, {"body": "Only words."}).status_code == 200
+        response = patch(
+            api_client, first, first_token, {"body": "Only words."}, **proof_header(GRACE)
+        )
+        assert response.status_code == 200
+    with CaptureQueriesContext(connection) as unproven:
+        assert patch(api_client, third, third_token, {"body": "Mere words."}).status_code == 200
     with CaptureQueriesContext(connection) as to_spam:
         response = patch(api_client, second, second_token, {"body": "casino"})
         assert response.status_code == 200
 
     # Token check: policy, comment. Edit (savepoint ... release): policy, locked row,
     # the pipeline in its own savepoint (the sanctions lookup and the commenter-history
-    # aggregate), update, re-read.
-    assert len(plain.captured_queries) == 12
+    # aggregate, which counts because the commenter token, checked without a query,
+    # proves the address), update, + the last human decision, + the edit's audit row,
+    # re-read.
+    assert len(plain.captured_queries) == 14
+    # Without proof the address's history does not count: the same less the aggregate.
+    assert len(unproven.captured_queries) == 13
     # Spam stops the pipeline after the sanctions lookup, before the history aggregate;
-    # the status change adds the moderation service's lock, status update, audit row and
-    # count update, the thread walk (one level here) and the listing update.
-    assert len(to_spam.captured_queries) == 17
+    # after the update, the last human decision and the edit's audit row, the status
+    # change adds the moderation service's lock, status update, audit row and count
+    # update, the thread walk (one level here) and the listing update.
+    assert len(to_spam.captured_queries) == 19

@@ -500,15 +500,23 @@ def test_links_in_the_author_url_do_not_count(article, policy):
 
 
 # --- known author --------------------------------------------------------------------
+# The address's history counts only when the submission proves the address
+# (email_proven: a commenter token or the signed-in owner).
 
 
 def test_author_with_a_previously_approved_comment_is_approved(article, policy):
     old_comment(author_email="ada@example.com", status=Comment.Status.APPROVED)
 
-    verdict = moderation.known_author(submission(article, policy))
+    verdict = moderation.known_author(submission(article, policy, email_proven=True))
 
     assert verdict is not None
     assert verdict.status == Comment.Status.APPROVED
+
+
+def test_a_previously_approved_address_without_proof_is_not_known(article, policy):
+    old_comment(author_email="ada@example.com", status=Comment.Status.APPROVED)
+
+    assert moderation.known_author(submission(article, policy)) is None
 
 
 @pytest.mark.parametrize(
@@ -517,14 +525,14 @@ def test_author_with_a_previously_approved_comment_is_approved(article, policy):
 def test_author_without_an_approved_comment_is_not_known(article, policy, status):
     old_comment(author_email="ada@example.com", status=status, is_listed=False)
 
-    assert moderation.known_author(submission(article, policy)) is None
+    assert moderation.known_author(submission(article, policy, email_proven=True)) is None
 
 
 def test_known_author_step_does_nothing_when_the_policy_turns_it_off(article, policy):
     policy.auto_approve_known_authors = False
     old_comment(author_email="ada@example.com", status=Comment.Status.APPROVED)
 
-    assert moderation.known_author(submission(article, policy)) is None
+    assert moderation.known_author(submission(article, policy, email_proven=True)) is None
 
 
 # --- policy default ------------------------------------------------------------------
@@ -548,7 +556,7 @@ def test_blocklisted_comment_from_known_author_is_still_spam(article, policy):
     policy.save()
     old_comment(author_email="ada@example.com", status=Comment.Status.APPROVED)
 
-    created = post(article, body="Best casino in town")
+    created = post(article, proven=True, body="Best casino in town")
 
     assert created.comment.status == Comment.Status.SPAM
     assert created.verdict.step == "comments.moderation.blocklist"
@@ -558,7 +566,7 @@ def test_blocklisted_comment_from_known_author_is_still_spam(article, policy):
 def test_comment_with_two_links_from_known_author_is_held(article, policy):
     old_comment(author_email="ada@example.com", status=Comment.Status.APPROVED)
 
-    created = post(article, body="Compare https://a.example with https://b.example")
+    created = post(article, proven=True, body="Compare https://a.example with https://b.example")
 
     assert created.comment.status == Comment.Status.PENDING
     assert created.verdict.step == "comments.moderation.too_many_links"
@@ -569,7 +577,7 @@ def test_moderation_keyword_from_known_author_is_held(article, policy):
     policy.save()
     old_comment(author_email="ada@example.com", status=Comment.Status.APPROVED)
 
-    created = post(article, body="About the election...")
+    created = post(article, proven=True, body="About the election...")
 
     assert created.comment.status == Comment.Status.PENDING
 
@@ -577,7 +585,7 @@ def test_moderation_keyword_from_known_author_is_held(article, policy):
 def test_clean_comment_from_known_author_is_approved(article, policy):
     old_comment(author_email="ada@example.com", status=Comment.Status.APPROVED)
 
-    created = post(article, author_email="ADA@example.com")
+    created = post(article, proven=True, author_email="ADA@example.com")
 
     assert created.comment.status == Comment.Status.APPROVED
     assert created.comment.is_listed is True
@@ -640,7 +648,7 @@ def test_duplicate_beats_spam(article, policy):
 def test_honeypot_makes_the_comment_spam(article, policy):
     old_comment(author_email="ada@example.com", status=Comment.Status.APPROVED)
 
-    created = post(article, honeypot="http://spam.example")
+    created = post(article, proven=True, honeypot="http://spam.example")
 
     assert created.comment.status == Comment.Status.SPAM
     assert created.verdict.step == "comments.moderation.honeypot"
@@ -726,7 +734,7 @@ def test_extra_step_runs_before_known_author_approval(settings, article, policy)
     old_comment(author_email="ada@example.com", status=Comment.Status.APPROVED)
 
     paths = [path for path, _ in pipeline_steps()]
-    created = post(article)
+    created = post(article, proven=True)
 
     extra = paths.index("tests.comments.test_pipeline.always_spam")
     assert paths[extra + 1] == "comments.moderation.known_author"

@@ -3,7 +3,9 @@ rejection rate, suspect and banned words, and how each behaves when an author ed
 
 Steps are plain functions of a `Submission`; tests call them alone where the rule is the
 point, and go through `comment_create` / `comment_edit` (what the API calls) where the
-order of the pipeline or what gets stored is.
+order of the pipeline or what gets stored is. The commenter's history counts only when
+the address is proven: tests about it post with `proven=True` (the commenter token),
+edit with `commenter_token=` or build the submission with `email_proven=True`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from comments.moderation import run_pipeline
 from comments.services import CommentRefused, comment_edit
 from comments.wordlist import MAX_PHRASE_WORDS, compile_word_list
 from tests.comments.factories import CommentFactory
-from tests.comments.helpers import READER_EMAIL, post, submission
+from tests.comments.helpers import READER_EMAIL, commenter_token, post, submission
 from tests.factories import ArticleFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +60,7 @@ def test_a_premoderated_article_holds_even_a_known_authors_comment(policy):
     article = ArticleFactory(comments_premoderate=True)
     approved(3)
 
-    created = post(article)
+    created = post(article, proven=True)
 
     assert created.comment.status == Comment.Status.PENDING
     assert created.verdict.step == STEP + "article_premoderate"
@@ -69,7 +71,7 @@ def test_premoderation_on_one_article_leaves_the_others_alone(policy):
     ArticleFactory(comments_premoderate=True)
     approved(1)
 
-    created = post(ArticleFactory())
+    created = post(ArticleFactory(), proven=True)
 
     assert created.comment.status == Comment.Status.APPROVED
 
@@ -78,7 +80,7 @@ def test_an_article_that_premoderates_links_holds_a_single_link(policy):
     article = ArticleFactory(comments_premoderate_links=True)
     approved(1)
 
-    created = post(article, body="See https://example.org/report for the numbers.")
+    created = post(article, proven=True, body="See https://example.org/report for the numbers.")
 
     assert created.comment.status == Comment.Status.PENDING
     assert created.verdict.step == STEP + "article_premoderate_links"
@@ -90,7 +92,7 @@ def test_an_article_that_premoderates_links_publishes_comments_without_one(polic
     article = ArticleFactory(comments_premoderate_links=True)
     approved(1)
 
-    created = post(article, body="No links here, only example dot org in words.")
+    created = post(article, proven=True, body="No links here, only example dot org in words.")
 
     assert created.comment.status == Comment.Status.APPROVED
     assert created.comment.link_count == 0
@@ -99,7 +101,7 @@ def test_an_article_that_premoderates_links_publishes_comments_without_one(polic
 def test_without_the_article_setting_one_link_is_below_the_policy_limit(policy):
     approved(1)
 
-    created = post(ArticleFactory(), body="Source: www.example.org")
+    created = post(ArticleFactory(), proven=True, body="Source: www.example.org")
 
     assert created.comment.status == Comment.Status.APPROVED
     assert created.comment.link_count == 1
@@ -145,7 +147,7 @@ def test_the_hold_applies_even_when_the_policy_publishes_at_once(policy, article
 def test_one_approved_comment_is_enough_at_n_equals_1(policy, article):
     approved(1)
 
-    created = post(article)
+    created = post(article, proven=True)
 
     assert created.comment.status == Comment.Status.APPROVED
     assert created.verdict.step == STEP + "known_author"
@@ -160,7 +162,7 @@ def test_at_n_equals_3_the_third_approved_comment_opens_the_door(
     policy.save()
     approved(approved_so_far)
 
-    created = post(article)
+    created = post(article, proven=True)
 
     assert created.comment.status == status
     assert created.comment.new_commenter is (status == "pending")
@@ -173,7 +175,21 @@ def test_only_approved_comments_count_towards_the_threshold(policy, article):
         past(status=status, is_listed=False)
     past(status=Comment.Status.APPROVED, author_email="someone.else@example.com")
 
-    assert post(article).verdict.step == STEP + "new_commenter"
+    created = post(article, proven=True)
+
+    assert created.verdict.step == STEP + "new_commenter"
+    assert created.verdict.reason == "new commenter: 0 of 1 approved comments"
+
+
+def test_without_proof_the_address_is_held_whatever_its_history(policy, article):
+    approved(3)
+
+    created = post(article)
+
+    assert created.comment.status == Comment.Status.PENDING
+    assert created.verdict.step == STEP + "new_commenter"
+    assert created.verdict.code == ReasonCode.NEW_COMMENTER
+    assert created.verdict.reason.startswith("address not confirmed")
 
 
 def test_the_threshold_at_zero_turns_the_rule_off(policy, article):
@@ -193,7 +209,7 @@ def test_known_author_approval_off_leaves_known_authors_to_the_default(policy, a
     policy.save()
     approved(1)
 
-    created = post(article)
+    created = post(article, proven=True)
 
     assert created.comment.status == Comment.Status.PENDING
     assert created.verdict.step == STEP + "policy_default"
@@ -202,10 +218,12 @@ def test_known_author_approval_off_leaves_known_authors_to_the_default(policy, a
 def test_the_known_author_step_alone_follows_the_threshold(policy, article):
     policy.approved_comments_required = 2
     approved(1)
-    assert moderation.known_author(submission(article, policy)) is None
+    assert moderation.known_author(submission(article, policy, email_proven=True)) is None
 
     approved(1)
-    assert moderation.known_author(submission(article, policy)).status == "approved"
+    proven = submission(article, policy, email_proven=True)
+    assert moderation.known_author(proven).status == "approved"
+    assert moderation.known_author(submission(article, policy)) is None  # not without proof
 
 
 # --- rejection rate -----------------------------------------------------------------------
@@ -216,7 +234,7 @@ def test_a_commenter_whose_comments_were_mostly_rejected_is_held(policy, article
     for _ in range(2):
         past(days=3, status=Comment.Status.SPAM, is_listed=False)
 
-    created = post(article)
+    created = post(article, proven=True)
 
     assert created.comment.status == Comment.Status.PENDING
     assert created.verdict.step == STEP + "rejection_rate"
@@ -238,7 +256,7 @@ def test_rejection_rate_window_boundary(policy, article, offset, held):
         is_listed=False,
     )
 
-    verdict = moderation.rejection_rate(submission(article, policy, now=now))
+    verdict = moderation.rejection_rate(submission(article, policy, now=now, email_proven=True))
 
     assert (verdict is not None) is held
     if held:
@@ -250,10 +268,18 @@ def test_rejection_rate_needs_the_minimum_number_of_comments(policy, article):
     for _ in range(2):
         past(status=Comment.Status.SPAM, is_listed=False)
 
-    assert moderation.rejection_rate(submission(article, policy)) is None
+    assert moderation.rejection_rate(submission(article, policy, email_proven=True)) is None
 
     past(status=Comment.Status.SPAM, is_listed=False)
-    assert moderation.rejection_rate(submission(article, policy)) is not None
+    assert moderation.rejection_rate(submission(article, policy, email_proven=True)) is not None
+
+
+def test_rejection_rate_ignores_an_unproven_address(policy, article):
+    for _ in range(5):
+        past(status=Comment.Status.SPAM, is_listed=False)
+
+    assert moderation.rejection_rate(submission(article, policy)) is None
+    assert moderation.rejection_rate(submission(article, policy, email_proven=True)) is not None
 
 
 def test_rejection_rate_at_exactly_the_threshold_is_not_more_than_it(policy, article):
@@ -262,7 +288,7 @@ def test_rejection_rate_at_exactly_the_threshold_is_not_more_than_it(policy, art
     for _ in range(2):
         past(status=Comment.Status.SPAM, is_listed=False)
 
-    assert moderation.rejection_rate(submission(article, policy)) is None
+    assert moderation.rejection_rate(submission(article, policy, email_proven=True)) is None
 
 
 def test_rejection_rate_zero_turns_the_rule_off(policy, article):
@@ -270,7 +296,7 @@ def test_rejection_rate_zero_turns_the_rule_off(policy, article):
     for _ in range(5):
         past(status=Comment.Status.SPAM, is_listed=False)
 
-    assert moderation.rejection_rate(submission(article, policy)) is None
+    assert moderation.rejection_rate(submission(article, policy, email_proven=True)) is None
 
 
 def test_pending_comments_and_own_withdrawals_are_not_rejections(policy, article):
@@ -280,7 +306,7 @@ def test_pending_comments_and_own_withdrawals_are_not_rejections(policy, article
     # A reader's own withdrawal: removed, with no moderator.
     for _ in range(2):
         past(status=Comment.Status.REMOVED, is_listed=False)
-    sub = submission(article, policy)
+    sub = submission(article, policy, email_proven=True)
 
     assert moderation.rejection_rate(sub) is None
     assert moderation.commenter_history(sub).recent_rejected == 0
@@ -292,7 +318,7 @@ def test_pending_comments_and_own_withdrawals_are_not_rejections(policy, article
 
 def test_history_is_one_query_shared_by_the_steps(policy, article, django_assert_num_queries):
     approved(2)
-    sub = submission(article, policy)
+    sub = submission(article, policy, email_proven=True)
 
     with django_assert_num_queries(1):
         moderation.rejection_rate(sub)
@@ -320,7 +346,7 @@ def test_a_suspect_word_holds(policy, article):
     policy.save()
     approved(1)
 
-    created = post(article, body="The Vaccine data is in.")
+    created = post(article, proven=True, body="The Vaccine data is in.")
 
     assert created.comment.status == Comment.Status.PENDING
     assert created.verdict.step == STEP + "suspect_words"
@@ -333,7 +359,7 @@ def test_banned_beats_suspect_and_known_author(policy, article):
     policy.banned_words = "idiot"
     approved(5)
 
-    verdict = run_pipeline(submission(article, policy, body="what an idiot"))
+    verdict = run_pipeline(submission(article, policy, body="what an idiot", email_proven=True))
 
     assert verdict.status == Comment.Status.SPAM
 
@@ -428,12 +454,14 @@ def test_matching_5000_words_against_5000_characters_is_fast(policy, article):
 
 def test_an_edit_adding_a_banned_word_makes_the_comment_spam(policy, article):
     approved(1)
-    comment = post(article).comment
+    comment = post(article, proven=True).comment
     assert comment.status == Comment.Status.APPROVED
     policy.banned_words = "scam"
     policy.save()
 
-    edited = comment_edit(comment=comment, body="Actually it is a scam.")
+    edited = comment_edit(
+        comment=comment, body="Actually it is a scam.", commenter_token=commenter_token(EMAIL)
+    )
 
     assert edited.status == Comment.Status.SPAM
 
@@ -441,9 +469,12 @@ def test_an_edit_adding_a_banned_word_makes_the_comment_spam(policy, article):
 def test_an_edit_adding_a_link_on_a_link_premoderated_article_holds_it(policy):
     article = ArticleFactory(comments_premoderate_links=True)
     approved(1)
-    comment = post(article).comment
+    comment = post(article, proven=True).comment
+    assert comment.status == Comment.Status.APPROVED
 
-    edited = comment_edit(comment=comment, body="More at https://example.org")
+    edited = comment_edit(
+        comment=comment, body="More at https://example.org", commenter_token=commenter_token(EMAIL)
+    )
 
     assert edited.status == Comment.Status.PENDING
     assert edited.moderation_reason == ReasonCode.LINKS
@@ -462,9 +493,11 @@ def test_the_comment_being_edited_is_left_out_of_the_history(policy, article):
 
 def test_a_known_authors_edit_stays_approved(policy, article):
     approved(1)
-    comment = post(article).comment
+    comment = post(article, proven=True).comment
 
-    edited = comment_edit(comment=comment, body="Edited, still fine.")
+    edited = comment_edit(
+        comment=comment, body="Edited, still fine.", commenter_token=commenter_token(EMAIL)
+    )
 
     assert edited.status == Comment.Status.APPROVED
 

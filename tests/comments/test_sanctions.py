@@ -24,11 +24,13 @@ from comments.models import (
 from comments.moderation import Submission
 from comments.privacy import comments_erase, comments_export
 from comments.services import CommentRefused, comment_create, comment_edit
-from tests.comments.helpers import make_comment, set_policy
+from tests.comments.helpers import commenter_token, make_comment, proof_header, set_policy
 from tests.factories import ArticleFactory, StaffUserFactory
 
 # Known authors are published at once (the shared `policy`, flood checks off), so a
-# sanction's effect is what changes.
+# sanction's effect is what changes. The posts below prove their address (its commenter
+# token) unless told otherwise: only then does an address's history count, and only then
+# is its suspension told (to anyone else it is a silent ban).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("policy")]
 
 EMAIL = "troll@example.com"
@@ -51,7 +53,8 @@ def known(email: str = EMAIL, article=None) -> Comment:
     )
 
 
-def post(article, **overrides):
+def post(article, *, proven: bool = True, **overrides):
+    """comment_create, with the commenter token of the address unless not `proven`."""
     fields = {
         "article": article,
         "author_name": "Troll",
@@ -60,14 +63,21 @@ def post(article, **overrides):
         "ip_address": IP,
     }
     fields.update(overrides)
+    if proven:
+        fields["commenter_token"] = commenter_token(fields["author_email"])
     return comment_create(**fields)
 
 
-def api_post(client, article, **overrides):
+def api_post(client, article, *, proven: bool = True, **overrides):
+    """POST through the API, with the X-Commenter-Token header unless not `proven`."""
     data = {"author_name": "Troll", "author_email": EMAIL, "body": "Hello again."}
     data.update(overrides)
     return client.post(
-        f"/api/v1/articles/{article.slug}/comments/", data, format="json", REMOTE_ADDR=IP
+        f"/api/v1/articles/{article.slug}/comments/",
+        data,
+        format="json",
+        REMOTE_ADDR=IP,
+        **(proof_header(data["author_email"]) if proven else {}),
     )
 
 
@@ -219,9 +229,54 @@ def test_an_edit_while_suspended_is_held_not_published(article, moderator):
         email=EMAIL, until=timezone.now() + timedelta(days=1), message="Wait.", by=moderator
     )
 
-    edited = comment_edit(comment=comment, body="Edited while suspended.")
+    edited = comment_edit(
+        comment=comment, body="Edited while suspended.", commenter_token=commenter_token(EMAIL)
+    )
 
     assert edited.status == Comment.Status.PENDING
+    assert edited.moderation_step == "comments.moderation.sanctions"
+
+
+@pytest.mark.parametrize(
+    "target", [{"email": EMAIL}, {"email_domain": "example.com"}], ids=["email", "domain"]
+)
+def test_without_proof_an_address_suspension_is_a_silent_ban(
+    api_client, article, moderator, target
+):
+    known()
+    sanctions.sanction_create(
+        kind="suspension",
+        ends_at=timezone.now() + timedelta(days=2),
+        message="Cooling-off period: see the house rules.",
+        by=moderator,
+        **target,
+    )
+
+    response = api_post(api_client, article, proven=False)
+
+    # Anyone may type the address: the answer must not tell that it is suspended.
+    assert response.status_code == 202
+    assert response.json()["status"] == "pending"
+    assert "Cooling-off" not in response.content.decode()
+    comment = Comment.objects.get(pk=response.json()["id"])
+    assert comment.status == Comment.Status.SPAM
+    assert comment.moderation_step == "comments.moderation.sanctions"
+
+
+def test_an_ip_suspension_is_refused_with_429_without_proof(api_client, article, moderator):
+    sanctions.sanction_create(
+        kind="suspension",
+        ip_network=IP,
+        ends_at=timezone.now() + timedelta(days=1),
+        message="Too much from this network today.",
+        by=moderator,
+    )
+
+    response = api_post(api_client, article, proven=False)
+
+    assert response.status_code == 429
+    assert response.json()["detail"].startswith("Too much from this network today.")
+    assert not Comment.objects.filter(article=article).exists()
 
 
 def test_a_ban_wins_over_a_suspension(article, moderator):

@@ -30,6 +30,7 @@ from comments.api.public.throttles import (
     CommentPostThrottle,
 )
 from comments.api.schema import error, errors
+from comments.commenter_proof import TOKEN_HEADER
 from comments.edit_tokens import EditNotAllowed, comment_for_edit_token
 from comments.models import Comment
 from plumbing.client_ip import client_ip
@@ -44,6 +45,18 @@ def _public_sort(request) -> str:
         raise exceptions.ValidationError({"sort": [f"Unknown sort order; use one of {choices}."]})
     return sort
 
+
+_COMMENTER_TOKEN_HEADER = OpenApiParameter(
+    TOKEN_HEADER,
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Proof that the poster owns author_email (from /api/v1/commenters/confirmations/): "
+        "only then do the address's earlier comments count (a known author is published "
+        "at once). Without it every address is judged as a new one."
+    ),
+)
 
 _SORT_PARAMETER = OpenApiParameter(
     "sort",
@@ -98,6 +111,7 @@ def _refusal(exc: services.CommentRefused) -> exceptions.APIException:
             "Anonymous JSON or form posts need no CSRF token. 201: published now. 202: held "
             "for moderation. The email is never echoed. Unknown fields are refused (400)."
         ),
+        parameters=[_COMMENTER_TOKEN_HEADER],
         request=CommentInputSerializer,
         responses={
             201: CommentCreatedSerializer,
@@ -150,6 +164,7 @@ class ArticleCommentsView(generics.ListCreateAPIView):
                 honeypot=data.get(settings.COMMENTS_HONEYPOT_FIELD, ""),
                 notify_replies=data.get("notify_replies", False),
                 user=request.user,
+                commenter_token=request.headers.get(TOKEN_HEADER),
             )
         except DjangoValidationError as exc:
             raise field_errors(exc) from None
@@ -219,7 +234,7 @@ class CommentDetailView(APIView):
 
     @extend_schema(
         summary="Edit your comment (body only); moderation runs again",
-        parameters=[_EDIT_TOKEN_HEADER],
+        parameters=[_EDIT_TOKEN_HEADER, _COMMENTER_TOKEN_HEADER],
         request=CommentEditInputSerializer,
         responses={
             200: CommentEditedSerializer,
@@ -233,7 +248,12 @@ class CommentDetailView(APIView):
         serializer = CommentEditInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            comment = services.comment_edit(comment=comment, body=serializer.validated_data["body"])
+            comment = services.comment_edit(
+                comment=comment,
+                body=serializer.validated_data["body"],
+                commenter_token=request.headers.get(TOKEN_HEADER),
+                user=request.user,
+            )
         except DjangoValidationError as exc:
             raise field_errors(exc) from None
         payload = CommentSerializer(comment).data

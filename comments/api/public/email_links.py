@@ -1,14 +1,21 @@
-"""Links sent by email (a privacy request's confirmation, a reply email's unsubscribe
-link): a signed `token` in the query string, and the same outcome whether the link is
-followed (GET, a click in a mail client) or posted (POST: a form, or RFC 8058's one-click
-List-Unsubscribe-Post)."""
+"""Links sent by email (a privacy request's confirmation, an address confirmation, a
+reply email's unsubscribe link): asking for one answers 202 with the same words whatever
+the address; the link carries a signed `token` in the query string, with the same
+outcome whether it is followed (GET, a click in a mail client) or posted (POST: a form,
+or RFC 8058's one-click List-Unsubscribe-Post)."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from comments.api.public.serializers import FlagResponseSerializer
 from comments.api.schema import errors
 
 _TOKEN_PARAMETER = OpenApiParameter("token", str, required=True)
@@ -36,4 +43,33 @@ def email_link_schema(*, followed: str, posted: str, answer):
         post=extend_schema(
             summary=posted, parameters=[_TOKEN_PARAMETER], request=None, responses=responses
         ),
+    )
+
+
+class EmailLinkRequestView(APIView):
+    """POST an address (and what it asks for): `receive` queues the mail, and the answer
+    is 202 with `detail`, the same for every address."""
+
+    input_serializer: type
+    detail: str
+
+    def receive(self, data: dict) -> None:
+        raise NotImplementedError
+
+    def post(self, request):
+        serializer = self.input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.receive(serializer.validated_data)
+        return Response({"detail": self.detail}, status=status.HTTP_202_ACCEPTED)
+
+
+def email_link_request_schema(*, summary: str, description: str, request):
+    """The OpenAPI description of an EmailLinkRequestView's POST."""
+    return extend_schema_view(
+        post=extend_schema(
+            summary=summary,
+            description=description,
+            request=request,
+            responses={202: FlagResponseSerializer, **errors(400, 413, 415, 429)},
+        )
     )

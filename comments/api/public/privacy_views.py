@@ -3,48 +3,46 @@ emailed link that carries it out (the work: comments.privacy)."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
-from rest_framework import exceptions, status
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+)
+from rest_framework import exceptions
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from comments import privacy, tasks
-from comments.api.public.email_links import EmailLinkView, email_link_schema
+from comments.api.public.email_links import (
+    EmailLinkRequestView,
+    EmailLinkView,
+    email_link_request_schema,
+    email_link_schema,
+)
 from comments.api.public.serializers import (
-    FlagResponseSerializer,
     PrivacyErasedSerializer,
     PrivacyExportSerializer,
     PrivacyRequestInputSerializer,
 )
 from comments.api.public.throttles import PrivacyConfirmThrottle, PrivacyRequestThrottle
-from comments.api.schema import errors
 
 
-class PrivacyRequestView(APIView):
+@email_link_request_schema(
+    summary="Ask for an export or erasure of your comments",
+    description=(
+        "Always 202 with the same body: whether the address has comments is never "
+        "revealed. If it has, a signed link (valid 48 hours) is emailed to it."
+    ),
+    request=PrivacyRequestInputSerializer,
+)
+class PrivacyRequestView(EmailLinkRequestView):
+    input_serializer = PrivacyRequestInputSerializer
+    detail = (
+        "If comments were written with this address, we have emailed it a link to confirm "
+        "the request."
+    )
     throttle_classes = [PrivacyRequestThrottle]
 
-    @extend_schema(
-        summary="Ask for an export or erasure of your comments",
-        description=(
-            "Always 202 with the same body: whether the address has comments is never "
-            "revealed. If it has, a signed link (valid 48 hours) is emailed to it."
-        ),
-        request=PrivacyRequestInputSerializer,
-        responses={202: FlagResponseSerializer, **errors(400, 413, 415, 429)},
-    )
-    def post(self, request):
-        serializer = PrivacyRequestInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        tasks.privacy_request_receive(**serializer.validated_data)
-        return Response(
-            {
-                "detail": (
-                    "If comments were written with this address, we have emailed it a "
-                    "link to confirm the request."
-                )
-            },
-            status=status.HTTP_202_ACCEPTED,
-        )
+    def receive(self, data: dict) -> None:
+        tasks.privacy_request_receive(**data)
 
 
 # GET and POST carry out the same link: an export link answers the download either way.

@@ -29,7 +29,8 @@ _READER_TOKEN_PARAMETER = OpenApiParameter(
     str,
     location=OpenApiParameter.HEADER,
     required=False,
-    pattern=reactions.READER_TOKEN_PATTERN.pattern,
+    # Anchored: an OpenAPI pattern is searched for, the server matches the whole value.
+    pattern=f"^{reactions.READER_TOKEN_PATTERN.pattern}$",
     description=(
         "For apps without cookies: a random token (22-64 URL-safe characters, at least "
         "128 random bits) kept by the app and sent with every reaction request. Browsers "

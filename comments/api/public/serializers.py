@@ -11,12 +11,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from comments.api.inputs import MAX_ID, StrictInputSerializer
+from comments.display_names import validate_display_name
 from comments.models import Comment
 from comments.rendering import render_comment_body
 
 
 class CommentInputSerializer(StrictInputSerializer):
-    author_name = serializers.CharField(max_length=100)
+    author_name = serializers.CharField(max_length=100, validators=[validate_display_name])
     # The message names the field only: a submitted address is never echoed back.
     author_email = serializers.EmailField(
         max_length=254,
@@ -128,6 +129,19 @@ class PrivacyRequestInputSerializer(StrictInputSerializer):
         max_length=254, error_messages={"invalid": "Enter a valid email address."}
     )
     kind = serializers.ChoiceField(choices=[("export", "Export"), ("erase", "Erase")])
+
+
+class CommenterConfirmationInputSerializer(StrictInputSerializer):
+    email = serializers.EmailField(
+        max_length=254, error_messages={"invalid": "Enter a valid email address."}
+    )
+
+
+class CommenterTokenSerializer(serializers.Serializer):
+    commenter_token = serializers.CharField(
+        help_text="Send it as the X-Commenter-Token header when posting or editing comments."
+    )
+    max_age_days = serializers.IntegerField(help_text="How long the token stays valid.")
 
 
 class PrivacyExportSerializer(serializers.Serializer):

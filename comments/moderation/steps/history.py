@@ -1,5 +1,11 @@
 """Steps that decide by the commenter's record: held for a high rejection rate or as a
-new commenter, approved as a known author; else the policy's default."""
+new commenter, approved as a known author; else the policy's default.
+
+The record counts only when the submission proves its address (`email_proven`:
+comments.commenter_proof). An unproven address is treated as one with no history:
+held while approved comments are required, never approved for its past. So the
+answer to a post (201 published, 202 held) says nothing about an address's comments.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ def rejection_rate(sub: Submission) -> Verdict | None:
     `rejection_rate_min_comments`: held."""
     policy = sub.policy
     percent = policy.rejection_rate_percent
-    if not percent:
+    if not percent or not sub.email_proven:
         return None
     history = commenter_history(sub)
     decided, rejected = history.recent_decided, history.recent_rejected
@@ -30,8 +36,13 @@ def rejection_rate(sub: Submission) -> Verdict | None:
 def new_commenter(sub: Submission) -> Verdict | None:
     """Held until the email has `approved_comments_required` approved comments (0 = off;
     1 is WordPress's "comment author must have a previously approved comment")."""
+    required = sub.policy.approved_comments_required
+    if required and not sub.email_proven:
+        return Verdict.hold(
+            "address not confirmed: its earlier comments do not count",
+            code=ReasonCode.NEW_COMMENTER,
+        )
     if is_new_commenter(sub):
-        required = sub.policy.approved_comments_required
         approved = commenter_history(sub).approved
         return Verdict.hold(
             f"new commenter: {approved} of {required} approved comments",
@@ -43,7 +54,7 @@ def new_commenter(sub: Submission) -> Verdict | None:
 def known_author(sub: Submission) -> Verdict | None:
     """WordPress's "comment author must have a previously approved comment", with the
     policy's threshold: approved once the email has that many approved comments."""
-    if not sub.policy.auto_approve_known_authors:
+    if not sub.policy.auto_approve_known_authors or not sub.email_proven:
         return None
     required = max(sub.policy.approved_comments_required, 1)
     if commenter_history(sub).approved >= required:

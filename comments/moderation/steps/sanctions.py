@@ -23,7 +23,10 @@ def _sanction_target(sanction: CommenterSanction) -> str:
 def sanctions(sub: Submission) -> Verdict | None:
     """A ban marks the comment spam (answered like a held one, so the banned learn
     nothing); a suspension refuses it with 429 until its end, with the staff's message.
-    Pre-moderation is left to `commenter_premoderated`, after the spam checks."""
+    A suspension of an address (or its domain) is told only to a submission that proves
+    the address: anyone else would learn that the address is suspended, so for them it
+    is a ban while it lasts. Pre-moderation is left to `commenter_premoderated`, after
+    the spam checks."""
     for sanction in active_sanctions(sub):
         if sanction.kind == CommenterSanction.Kind.BAN:
             return Verdict.spam(
@@ -35,6 +38,11 @@ def sanctions(sub: Submission) -> Verdict | None:
                 # An edit is not a new comment to refuse, but it is not published either.
                 return Verdict.hold(
                     f"edited while suspended (sanction #{sanction.pk})", code=ReasonCode.OTHER
+                )
+            if not sanction.ip_network and not sub.email_proven:
+                return Verdict.spam(
+                    f"suspended, address not confirmed (sanction #{sanction.pk})",
+                    code=ReasonCode.SPAM,
                 )
             wait = max(math.ceil((sanction.ends_at - sub.now).total_seconds()), 1)
             until = sanction.ends_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
