@@ -7,6 +7,7 @@ joins, prefetches and annotations, so the query count is fixed and visible in on
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     Count,
@@ -25,8 +26,11 @@ from django.utils import timezone
 
 from articles.models import Article, ArticleSlugRedirect, Category, Tag
 
+if TYPE_CHECKING:
+    from comments.models import ModerationPolicy
 
-def public_articles(now=None) -> QuerySet[Article]:
+
+def public_articles(*, now: datetime | None = None) -> QuerySet[Article]:
     """Visible articles with everything the list and detail serializers read."""
     return (
         Article.objects.visible(now)
@@ -37,7 +41,7 @@ def public_articles(now=None) -> QuerySet[Article]:
     )
 
 
-def next_publication_at(now) -> Subquery:
+def next_publication_at(*, now: datetime) -> Subquery:
     """When the next article becomes visible without any write (scheduled, or published
     with a future date), as an uncorrelated subquery: the database computes it once per
     query, so a page of articles, categories or tags also says how long it stays right
@@ -66,7 +70,7 @@ def _visible_article_count_in_subtree(now) -> Subquery:
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
-def public_categories(now=None) -> QuerySet[Category]:
+def public_categories(*, now: datetime | None = None) -> QuerySet[Category]:
     now = now or timezone.now()
     return (
         Category.objects.select_related("parent")
@@ -75,7 +79,7 @@ def public_categories(now=None) -> QuerySet[Category]:
     )
 
 
-def public_tags(now=None) -> QuerySet[Tag]:
+def public_tags(*, now: datetime | None = None) -> QuerySet[Tag]:
     now = now or timezone.now()
     visible = Q(
         articles__status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
@@ -84,7 +88,7 @@ def public_tags(now=None) -> QuerySet[Tag]:
     return Tag.objects.annotate(article_count=Count("articles", filter=visible)).order_by("name")
 
 
-def article_redirect_target(*, old_slug: str, now=None) -> Article | None:
+def article_redirect_target(*, old_slug: str, now: datetime | None = None) -> Article | None:
     """The visible article that used to answer at `old_slug`, if any."""
     redirect = (
         ArticleSlugRedirect.objects.filter(old_slug=old_slug).select_related("article").first()
@@ -94,7 +98,7 @@ def article_redirect_target(*, old_slug: str, now=None) -> Article | None:
     return redirect.article if redirect.article.is_visible else None
 
 
-def article_last_modified(article: Article, *, policy, now) -> datetime:
+def article_last_modified(*, article: Article, policy: ModerationPolicy, now: datetime) -> datetime:
     """The latest change to anything the article detail shows: the article, its category,
     author and tags, its approved-comment count, the site's comment policy, and the
     moment comments closed by age. So If-Modified-Since never gets a stale 304."""

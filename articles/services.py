@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +14,7 @@ from articles.sanitizer import sanitize_article_html
 
 
 @transaction.atomic
-def article_publish(*, article: Article, now=None) -> Article:
+def article_publish(*, article: Article, now: datetime | None = None) -> Article:
     """Publish now, or keep a future publication time as a scheduled article."""
     now = now or timezone.now()
     if article.published_at and article.published_at > now:

@@ -58,7 +58,7 @@ class ScheduledVisibilityMixin:
         queryset = self.public_queryset(now)
         if not self.depends_on_schedule():
             return queryset
-        return queryset.annotate(next_publication_at=selectors.next_publication_at(now))
+        return queryset.annotate(next_publication_at=selectors.next_publication_at(now=now))
 
     def paginate_queryset(self, queryset):
         self._rows = super().paginate_queryset(queryset)
@@ -116,7 +116,7 @@ class CategoryViewSet(TermViewSet):
     serializer_class = CategorySerializer
 
     def public_queryset(self, now):
-        return selectors.public_categories(now)
+        return selectors.public_categories(now=now)
 
 
 @_term_schema(singular="tag", plural="tags")
@@ -124,7 +124,7 @@ class TagViewSet(TermViewSet):
     serializer_class = TagSerializer
 
     def public_queryset(self, now):
-        return selectors.public_tags(now)
+        return selectors.public_tags(now=now)
 
 
 @extend_schema_view(
@@ -151,7 +151,7 @@ class ArticleViewSet(PublicReadViewSet):
     pagination_class = StoredCountPagination
 
     def public_queryset(self, now):
-        articles = selectors.public_articles(now)
+        articles = selectors.public_articles(now=now)
         if self.action != "list":
             return articles
         # Only the columns a list item shows (no body, the largest of them): less to read
@@ -181,7 +181,9 @@ class ArticleViewSet(PublicReadViewSet):
             url = reverse("api:article-detail", kwargs={"slug": target.slug}, request=request)
             return HttpResponsePermanentRedirect(url)
         # With ConditionalGetMiddleware this also answers If-Modified-Since with 304.
-        last_modified = article_last_modified(self._article, policy=self._policy, now=self._now)
+        last_modified = article_last_modified(
+            article=self._article, policy=self._policy, now=self._now
+        )
         response["Last-Modified"] = http_date(last_modified.timestamp())
         # comments_open turns false, with no write, when comments close by age.
         if self._policy.close_after_days and self._article.published_at:
