@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+from plumbing.sqlite import analyze_after_migrate
 
 
 class CommentsConfig(AppConfig):
@@ -8,3 +11,9 @@ class CommentsConfig(AppConfig):
     def ready(self) -> None:
         # The public routes this app caches and what invalidates them.
         from comments import cache  # noqa: F401
+
+        # SQLite's planner statistics, refreshed once all migrations ran (the last of
+        # the project's apps to migrate).
+        post_migrate.connect(
+            analyze_after_migrate, sender=self, dispatch_uid="plumbing.sqlite.analyze"
+        )

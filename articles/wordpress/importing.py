@@ -38,6 +38,7 @@ from articles.wordpress.summary import OUTCOMES, ImportSummary
 from articles.wordpress.terms import TermImporter
 from comments.services import comment_counts_refresh
 from comments.threads import comments_import
+from plumbing.sqlite import analyze
 
 
 class WordPressImporter:
@@ -266,6 +267,8 @@ def wordpress_import(
             bulk_content_changed.send(sender=WordPressImporter)
             if dry_run:
                 transaction.set_rollback(True)
+        if not dry_run:
+            analyze()  # SQLite's planner statistics, for the tables just filled
         if progress is not None:
             progress(total, total)
     return summary

@@ -202,3 +202,39 @@ def test_gunicorn_trusts_forwarding_headers_only_with_a_trusted_proxy(tmp_path, 
         answer = fetch("GET", f"http://127.0.0.1:{port}/api/v1/articles/", headers=forged)
         assert answer.status == 200, answer
         assert answer.json()["results"][0]["url"].startswith("https://"), answer.text[:300]
+
+
+def test_concurrent_posts_on_sqlite_are_never_answered_503(tmp_path, site):
+    """The embedded default under write load: two workers posting at once used to meet
+    "database is locked" at once (a deferred transaction cannot upgrade its lock while
+    another writer waits), half of the posts answered 503. Immediate transactions wait
+    for the lock instead (issue #15)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with contextlib.closing(sqlite3.connect(tmp_path / "db.sqlite3")) as db, db:
+        db.execute(
+            "UPDATE comments_moderationpolicy SET flood_interval_seconds = 0, "
+            "default_status = 'approved', approved_comments_required = 0"
+        )
+    env = {**site, "THROTTLE_COMMENT_POST": "100000/minute"}
+    with gunicorn(env, tmp_path / "gunicorn.log", workers=2) as port:
+        base = f"http://127.0.0.1:{port}"
+        slug = fetch("GET", f"{base}/api/v1/articles/").json()["results"][0]["slug"]
+
+        def post(number: int) -> int:
+            return fetch(
+                "POST",
+                f"{base}/api/v1/articles/{slug}/comments/",
+                {
+                    "author_name": f"Reader {number}",
+                    "author_email": f"reader{number}@example.com",
+                    "body": f"Comment number {number}.",
+                },
+            ).status
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(post, range(80)))
+
+    assert sorted(set(statuses)) == [201], statuses
+    with contextlib.closing(sqlite3.connect(tmp_path / "db.sqlite3")) as db:
+        assert db.execute("SELECT count(*) FROM comments_comment").fetchone()[0] == 80

@@ -1,0 +1,95 @@
+"""SQLite as the embedded default (`make run`): WAL, writers that take their lock up
+front, planner statistics after migrations and imports, and a public list the partial
+index answers (issue #15)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from articles import selectors
+from articles.models import Article
+from plumbing.sqlite import analyze
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+on_sqlite = pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="SQLite's planner and pragmas; PostgreSQL's "
+    "plans are checked in tests/bench and tests/comments/test_comment_sort.py",
+)
+
+
+def plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(row[-1] for row in cursor.fetchall())
+
+
+@on_sqlite
+def test_the_public_list_is_read_from_the_partial_index_without_a_sort():
+    for number in range(30):
+        ArticleFactory(status=Article.Status.DRAFT if number % 3 else Article.Status.PUBLISHED)
+    analyze()
+    newest = selectors.public_articles(now=timezone.now()).order_by("-published_at", "-id")[:20]
+
+    found = plan(newest)
+
+    assert "USING INDEX article_public_recent" in found, found
+    assert "TEMP B-TREE" not in found, found
+
+
+def test_the_visible_filter_writes_its_statuses_into_the_sql():
+    sql, params = Article.objects.visible().query.sql_with_params()
+
+    assert "IN ('published', 'scheduled')" in sql
+    assert "published" not in [str(value) for value in params]
+
+
+def test_in_literals_refuses_anything_but_code_words():
+    with pytest.raises(ValueError):
+        str(Article.objects.filter(status__in_literals=["published'; DROP TABLE x; --"]).query)
+
+
+def test_a_file_database_uses_wal_and_immediate_transactions(tmp_path):
+    script = (
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "cursor = connection.cursor()\n"
+        "print(cursor.execute('PRAGMA journal_mode').fetchone()[0])\n"
+        "print(connection.transaction_mode)\n"
+        "print(cursor.execute('PRAGMA busy_timeout').fetchone()[0])\n"
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+        "DJANGO_SETTINGS_MODULE": "cms.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["wal", "IMMEDIATE", "20000"]
+
+
+@on_sqlite
+def test_migrations_leave_planner_statistics_behind():
+    # The test database was migrated: post_migrate ran ANALYZE (sqlite_stat1 exists).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        assert cursor.fetchone()[0] == 1
