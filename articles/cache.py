@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
-from articles.models import Article, Author, Category, Tag
+from articles.models import PUBLIC_STATUSES, Article, Author, Category, Tag
 from articles.signals import bulk_content_changed
 from plumbing.response_cache.generations import invalidate
 from plumbing.response_cache.routes import register_route
@@ -62,8 +63,55 @@ register_route(rf"/api/v1/(?:categories|tags)/(?:{SLUG}/)?", lambda match: (ARTI
 # --- what invalidates ------------------------------------------------------------------
 
 
+def _shows_publicly(status: str | None, published_at) -> bool:
+    """Whether an article in this state is in some public answer now (visible), or
+    shapes one (a scheduled article: the lists expire when it goes live)."""
+    return status in PUBLIC_STATUSES
+
+
+@receiver(pre_save, sender=Article, dispatch_uid="articles.cache.article_before_save")
+def article_state_before_save(sender, instance: Article, raw=False, **kwargs) -> None:
+    # What the public could see of the row before this save (one query per save, and
+    # editors save rarely next to readers' reads): a draft's saves then change nothing.
+    instance._public_state_before = (
+        None
+        if raw or instance.pk is None
+        else Article.objects.filter(pk=instance.pk).values("status", "published_at").first()
+    )
+
+
 @receiver(post_save, sender=Article, dispatch_uid="articles.cache.article_saved")
+def article_saved(sender, instance: Article, raw=False, **kwargs) -> None:
+    """A save invalidates public answers only if the article shows publicly before or
+    after it. Saving a draft, an article in review or an archived one changes nothing
+    public; neither does editing a future-scheduled article without moving its time
+    (it shows nowhere yet, and the lists already expire at the time it goes live)."""
+    if raw:
+        return
+    before = getattr(instance, "_public_state_before", None) or {}
+    now = timezone.now()
+    was = _shows_publicly(before.get("status"), before.get("published_at"))
+    is_ = _shows_publicly(instance.status, instance.published_at)
+    if not was and not is_:
+        return
+    still_future = (
+        was
+        and is_
+        and before.get("published_at") == instance.published_at
+        and before.get("status") == instance.status
+        and instance.published_at is not None
+        and instance.published_at > now
+    )
+    if not still_future:
+        invalidate([ARTICLES])
+
+
 @receiver(post_delete, sender=Article, dispatch_uid="articles.cache.article_deleted")
+def article_deleted(sender, instance: Article, **kwargs) -> None:
+    if _shows_publicly(instance.status, instance.published_at):
+        invalidate([ARTICLES])
+
+
 @receiver(post_save, sender=Category, dispatch_uid="articles.cache.category_saved")
 @receiver(post_delete, sender=Category, dispatch_uid="articles.cache.category_deleted")
 @receiver(post_save, sender=Tag, dispatch_uid="articles.cache.tag_saved")
@@ -76,9 +124,12 @@ def public_article_data_changed(sender, raw=False, **kwargs) -> None:
 
 
 @receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="articles.cache.article_tags")
-def article_tags_changed(sender, action: str, **kwargs) -> None:
-    if action in ("post_add", "post_remove", "post_clear"):
-        invalidate([ARTICLES])
+def article_tags_changed(sender, instance, action: str, reverse: bool, **kwargs) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse and not _shows_publicly(instance.status, instance.published_at):
+        return  # a draft's tags
+    invalidate([ARTICLES])
 
 
 @receiver(bulk_content_changed, dispatch_uid="articles.cache.bulk_content_changed")
