@@ -63,3 +63,13 @@ def _the_test_client_is_one_process():
     RequestFactory._base_environ = base_environ
     yield
     RequestFactory._base_environ = original
+
+
+@pytest.fixture
+def response_cache_on(settings, monkeypatch):
+    """The public response cache switched on and not paused by an earlier test's
+    outage, whatever the environment says."""
+    from plumbing.response_cache import store
+
+    settings.API_RESPONSE_CACHE = True
+    monkeypatch.setattr(store, "_paused_until", 0.0)

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.services import article_publish
-from plumbing.response_cache import store
 from tests.factories import ArticleFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +22,8 @@ PAGES = ("/api/v1/articles/", "/api/v1/articles/story/", "/api/v1/categories/")
 
 
 @pytest.fixture(autouse=True)
-def _cache_in_use(settings, monkeypatch):
-    settings.API_RESPONSE_CACHE = True
-    monkeypatch.setattr(store, "_paused_until", 0.0)
+def _cache_in_use(response_cache_on):
+    pass
 
 
 @pytest.fixture

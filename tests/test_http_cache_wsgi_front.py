@@ -21,9 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _cache_in_use(settings, monkeypatch):
-    settings.API_RESPONSE_CACHE = True
-    monkeypatch.setattr(store, "_paused_until", 0.0)
+def _cache_in_use(response_cache_on):
+    pass
 
 
 @pytest.fixture
@@ -159,7 +158,6 @@ def test_the_project_wsgi_application_has_the_front():
 def test_a_miss_reads_the_cache_once(django_calls, monkeypatch):
     """The front's lookup travels to the middleware in the environ: a miss costs one
     cache round trip for the entry and its generations, not one in each layer."""
-    from plumbing.response_cache import store
 
     calls, app = django_calls
     article = ArticleFactory(slug="story")

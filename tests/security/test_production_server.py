@@ -41,24 +41,37 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 @contextlib.contextmanager
+def serving(command: list[str], *, port: int, log: Path, what: str, **popen) -> Iterator[int]:
+    """Run `command` until the block ends, once it listens on `port`; yields the port."""
+    server = subprocess.Popen(command, **popen)
+    try:
+        wait_listening(port, server, log, what)
+        yield port
+    finally:
+        stop(server)
+
+
+@contextlib.contextmanager
 def gunicorn(env: dict[str, str], log: Path, *, workers: int = 2) -> Iterator[int]:
     """`gunicorn -c deploy/gunicorn.conf.py cms.wsgi`, as documented; yields its port."""
     port = free_port()
     env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)}
     command = [str(BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py"), "cms.wsgi"]
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [*command, "--no-control-socket", "--error-logfile=-"],
+    command += ["--no-control-socket", "--error-logfile=-"]
+    with (
+        log.open("w") as output,
+        serving(
+            command,
+            port=port,
+            log=log,
+            what="gunicorn",
             cwd=PROJECT_ROOT,
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_listening(port, server, log, "gunicorn")
-            yield port
-        finally:
-            stop(server)
+        ) as served,
+    ):
+        yield served
 
 
 @contextlib.contextmanager
@@ -79,12 +92,9 @@ def nginx(prefix: Path, app_port: int) -> Iterator[int]:
     log = prefix / "error.log"
     log.touch()
     command = [NGINX, "-c", str(prefix / "nginx.conf"), "-p", f"{prefix}/", "-g", "daemon off;"]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_listening(port, server, log, "nginx")
-        yield port
-    finally:
-        stop(server)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    with serving(command, port=port, log=log, what="nginx", **quiet) as served:
+        yield served
 
 
 @pytest.fixture
