@@ -50,3 +50,25 @@ ERROR_415 = OpenApiResponse(
 ERROR_429 = OpenApiResponse(
     DetailErrorSerializer, description="Too many requests (see Retry-After)."
 )
+
+
+_NUL_400 = {
+    "description": "Bad request: the path or query string holds a NUL character.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DetailError"}}},
+}
+
+
+def document_bad_request_everywhere(result, generator, request, public):
+    """A drf-spectacular postprocessing hook: every operation can answer 400, since a
+    NUL in the path or query is refused before any view runs (plumbing/nul_bytes.py).
+    Operations that document their own 400 keep it."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("400", _NUL_400)
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault(
+        "DetailError",
+        {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
+    )
+    return result

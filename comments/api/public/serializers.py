@@ -16,6 +16,13 @@ from comments.models import Comment
 from comments.rendering import render_comment_body
 
 
+@extend_schema_field(
+    {"type": "string", "format": "uri", "maxLength": 200, "pattern": "^(https?://.+)?$"}
+)
+class HttpUrlField(serializers.CharField):
+    """A commenter's website: http or https only, or blank (documented as such)."""
+
+
 class CommentInputSerializer(StrictInputSerializer):
     author_name = serializers.CharField(max_length=100, validators=[validate_display_name])
     # The message names the field only: a submitted address is never echoed back.
@@ -24,11 +31,12 @@ class CommentInputSerializer(StrictInputSerializer):
         error_messages={"invalid": "Enter a valid email address."},
         help_text="Required, never published.",
     )
-    author_url = serializers.CharField(
+    author_url = HttpUrlField(
         max_length=200,
         required=False,
         allow_blank=True,
         validators=[URLValidator(schemes=["http", "https"], message="Enter an http or https URL.")],
+        help_text="An http(s) URL, or an empty string.",
     )
     body = serializers.CharField(help_text="Plain text. Markup is shown as text.")
     parent = serializers.IntegerField(

@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 
 from articles.api.filters import UTCIsoDateTimeFilter
 from articles.models import Article
@@ -25,7 +26,12 @@ class ModerationCommentFilter(django_filters.FilterSet):
     )
     email = django_filters.CharFilter(method="filter_email", max_length=254)
     search = django_filters.CharFilter(method="filter_search", max_length=200)
-    featured = django_filters.BooleanFilter(help_text="Editor's picks only (true) or none.")
+    # Strict: anything but true or false is a 400 naming the parameter, not "no filter".
+    featured = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        help_text="Editor's picks only (true) or none (false).",
+    )
     ordering = django_filters.ChoiceFilter(
         choices=[(name, name) for name in MODERATION_ORDERINGS],
         method="filter_ordering",
@@ -54,6 +60,7 @@ class ModerationCommentFilter(django_filters.FilterSet):
         )
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.Filter):
     """A database id: digits only, in range (a 400 naming the parameter otherwise)."""
 
