@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from articles.api.filters import UTCIsoDateTimeFilter
@@ -14,6 +15,17 @@ from articles.models import Article
 from comments.api.inputs import MAX_ID
 from comments.models import Comment, ModerationAction, ReasonCode
 from comments.selectors import MODERATION_ORDERINGS
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """`true` or `false`; anything else is a 400 naming the parameter (django-filter's
+    BooleanFilter reads an unknown value as "no filter")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)
 
 
 class ModerationCommentFilter(django_filters.FilterSet):
@@ -26,12 +38,7 @@ class ModerationCommentFilter(django_filters.FilterSet):
     )
     email = django_filters.CharFilter(method="filter_email", max_length=254)
     search = django_filters.CharFilter(method="filter_search", max_length=200)
-    # Strict: anything but true or false is a 400 naming the parameter, not "no filter".
-    featured = django_filters.TypedChoiceFilter(
-        choices=[("true", "true"), ("false", "false")],
-        coerce=lambda value: value == "true",
-        help_text="Editor's picks only (true) or none (false).",
-    )
+    featured = StrictBooleanFilter(help_text="Editor's picks only (true) or none (false).")
     ordering = django_filters.ChoiceFilter(
         choices=[(name, name) for name in MODERATION_ORDERINGS],
         method="filter_ordering",
