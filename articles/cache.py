@@ -63,7 +63,7 @@ register_route(rf"/api/v1/(?:categories|tags)/(?:{SLUG}/)?", lambda match: (ARTI
 # --- what invalidates ------------------------------------------------------------------
 
 
-def _shows_publicly(status: str | None, published_at) -> bool:
+def _shows_publicly(status: str | None) -> bool:
     """Whether an article in this state is in some public answer now (visible), or
     shapes one (a scheduled article: the lists expire when it goes live)."""
     return status in PUBLIC_STATUSES
@@ -90,8 +90,8 @@ def article_saved(sender, instance: Article, raw=False, **kwargs) -> None:
         return
     before = getattr(instance, "_public_state_before", None) or {}
     now = timezone.now()
-    was = _shows_publicly(before.get("status"), before.get("published_at"))
-    is_ = _shows_publicly(instance.status, instance.published_at)
+    was = _shows_publicly(before.get("status"))
+    is_ = _shows_publicly(instance.status)
     if not was and not is_:
         return
     still_future = (
@@ -108,7 +108,7 @@ def article_saved(sender, instance: Article, raw=False, **kwargs) -> None:
 
 @receiver(post_delete, sender=Article, dispatch_uid="articles.cache.article_deleted")
 def article_deleted(sender, instance: Article, **kwargs) -> None:
-    if _shows_publicly(instance.status, instance.published_at):
+    if _shows_publicly(instance.status):
         invalidate([ARTICLES])
 
 
@@ -127,7 +127,7 @@ def public_article_data_changed(sender, raw=False, **kwargs) -> None:
 def article_tags_changed(sender, instance, action: str, reverse: bool, **kwargs) -> None:
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    if not reverse and not _shows_publicly(instance.status, instance.published_at):
+    if not reverse and not _shows_publicly(instance.status):
         return  # a draft's tags
     invalidate([ARTICLES])
 

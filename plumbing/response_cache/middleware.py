@@ -43,15 +43,13 @@ def _without_cookie_vary(response) -> None:
             del response["Vary"]
 
 
-def _request_lookup(request) -> store.Lookup | None:
-    if routes.match(request.path_info) is None:
-        return None
+def _request_lookup(request, matched) -> store.Lookup | None:
     try:
         # Absolute links in the answers are built from these; get_host() validates.
         origin = f"{request.scheme}://{request.get_host()}"
     except Exception:  # DisallowedHost and the like: Django's own answer, uncached
         return None
-    return store.lookup(request.META, origin)
+    return store.lookup(request.META, origin, matched)
 
 
 def set_public_headers(response) -> None:
@@ -84,10 +82,12 @@ class ResponseCacheMiddleware:
         path = request.path_info
         if not path.startswith(self.prefix):
             return self.get_response(request)
-        lookup = _request_lookup(request) if request.method in ("GET", "HEAD") else None
+        # The path is matched against the registered routes once per request.
+        matched = routes.match(path) if request.method in ("GET", "HEAD") else None
+        lookup = _request_lookup(request, matched) if matched else None
         if lookup is None:
             response = self.get_response(request)
-            if request.method in ("GET", "HEAD") and routes.match(path):
+            if matched:
                 set_public_headers(response)
             elif "Cache-Control" not in response:
                 # Private (staff, a reader's own data) and unsafe requests: no shared

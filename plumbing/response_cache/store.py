@@ -132,11 +132,12 @@ def accepts_json_only(accept: str) -> bool:
     return False
 
 
-def lookup(environ, origin: str) -> Lookup | None:
+def lookup(environ, origin: str, matched=None) -> Lookup | None:
     """The entry and generations of a GET of a registered public route, from the WSGI
-    environ, or None when this request must go through the whole stack."""
+    environ, or None when this request must go through the whole stack. `matched`: the
+    path's `routes.match`, when the caller has it already."""
     path_info = environ.get("PATH_INFO", "")
-    matched = routes.match(path_info)
+    matched = matched or routes.match(path_info)
     if matched is None:
         return None
     route, found = matched
