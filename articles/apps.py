@@ -7,4 +7,4 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         # The public routes this app caches and what invalidates them.
-        from articles import cache  # noqa: F401
+        from articles import cache, category_counts  # noqa: F401

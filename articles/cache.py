@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -69,17 +69,6 @@ def _shows_publicly(status: str | None) -> bool:
     return status in PUBLIC_STATUSES
 
 
-@receiver(pre_save, sender=Article, dispatch_uid="articles.cache.article_before_save")
-def article_state_before_save(sender, instance: Article, raw=False, **kwargs) -> None:
-    # What the public could see of the row before this save (one query per save, and
-    # editors save rarely next to readers' reads): a draft's saves then change nothing.
-    instance._public_state_before = (
-        None
-        if raw or instance.pk is None
-        else Article.objects.filter(pk=instance.pk).values("status", "published_at").first()
-    )
-
-
 @receiver(post_save, sender=Article, dispatch_uid="articles.cache.article_saved")
 def article_saved(sender, instance: Article, raw=False, **kwargs) -> None:
     """A save invalidates public answers only if the article shows publicly before or
@@ -88,6 +77,7 @@ def article_saved(sender, instance: Article, raw=False, **kwargs) -> None:
     (it shows nowhere yet, and the lists already expire at the time it goes live)."""
     if raw:
         return
+    # Recorded by articles.signals.remember_public_state.
     before = getattr(instance, "_public_state_before", None) or {}
     now = timezone.now()
     was = _shows_publicly(before.get("status"))

@@ -61,6 +61,10 @@ class Category(models.Model):
     wordpress_id = models.PositiveBigIntegerField(
         null=True, blank=True, unique=True, editable=False
     )
+    # Articles filed directly here that are published or scheduled, whatever their date:
+    # kept by articles.category_counts on every article write, so the public count of a
+    # subtree is a sum over the (few) categories, not a COUNT over the articles.
+    public_article_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = CategoryQuerySet.as_manager()
 

@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from articles.models import Article, ArticleSlugRedirect, Category, Tag
+from articles.models import PUBLIC_STATUSES, Article, ArticleSlugRedirect, Category, Tag
 
 if TYPE_CHECKING:
     from comments.models import ModerationPolicy
@@ -56,18 +56,32 @@ def next_publication_at(*, now: datetime) -> Subquery:
     return Subquery(upcoming, output_field=DateTimeField())
 
 
-def _visible_article_count_in_subtree(now) -> Subquery:
-    # Correlated subquery: visible articles whose category path starts with the outer
-    # category's path, i.e. the category itself and all its descendants.
-    # COUNT as a plain Func keeps Django from adding a GROUP BY: one row per outer row.
-    counts = (
-        Article.objects.visible(now)
-        .filter(category__tree_path__startswith=OuterRef("tree_path"))
+def _visible_article_count_in_subtree(now) -> Coalesce:
+    """Visible articles in the outer category and its descendants: the stored counts
+    summed over the subtree (articles.category_counts), less the public articles of the
+    subtree dated after `now`. Both correlated subqueries read few rows whatever the
+    number of articles: the categories of one subtree, and the future-dated public
+    articles (a range at the head of the public index). SUM and COUNT as plain Funcs
+    keep Django from adding a GROUP BY: one row per outer row."""
+    stored = (
+        Category.objects.filter(tree_path__startswith=OuterRef("tree_path"))
+        .order_by()
+        .annotate(n=Func(F("public_article_count"), function="SUM"))
+        .values("n")
+    )
+    not_yet_visible = (
+        Article.objects.filter(
+            status__in_literals=PUBLIC_STATUSES,
+            published_at__gt=now,
+            category__tree_path__startswith=OuterRef("tree_path"),
+        )
         .order_by()
         .annotate(n=Func(F("id"), function="COUNT"))
         .values("n")
     )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+    return Coalesce(Subquery(stored, output_field=IntegerField()), 0) - Coalesce(
+        Subquery(not_yet_visible, output_field=IntegerField()), 0
+    )
 
 
 def public_categories(*, now: datetime | None = None) -> QuerySet[Category]:
