@@ -251,6 +251,10 @@ else:
             "LOCATION": "cms-default",
         }
     }
+# Values a write invalidates (the moderation policy, "no sanction anywhere") are kept in
+# the cache only when every process shares it (plumbing/shared_cache.py): by default,
+# when it is Redis.
+SHARED_CACHE = None
 # The circuit breaker logs an outage once when it starts and once when it ends, not each
 # skipped call.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False

@@ -9,8 +9,9 @@ class CommentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The public routes this app caches and what invalidates them.
-        from comments import cache  # noqa: F401
+        # The public routes this app caches and what invalidates them; forgetting "no
+        # sanction anywhere" when a sanction is written.
+        from comments import cache, sanction_presence  # noqa: F401
 
         # SQLite's planner statistics, refreshed once all migrations ran (the last of
         # the project's apps to migrate).

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from plumbing.shared_cache import shared_cache
 
 
 class ReasonCode(models.TextChoices):
@@ -162,6 +164,12 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+# The cached policy row (ModerationPolicy.load); an hour at most, in case a write ever
+# bypasses save().
+POLICY_CACHE_KEY = "comments:policy:v1"
+POLICY_CACHE_SECONDS = 3600
+
+
 class ModerationPolicy(models.Model):
     """The site's discussion settings: one row, edited by staff in the admin (like
     WordPress's Settings → Discussion). Created from settings.COMMENTS_DEFAULTS."""
@@ -275,15 +283,34 @@ class ModerationPolicy(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1  # a single row
         super().save(*args, **kwargs)
+        # Now (later reads in this transaction) and after the commit (a read between
+        # the save and the commit may have cached the old row again).
+        self.forget_cached()
+        transaction.on_commit(self.forget_cached)
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("The moderation policy cannot be deleted.")
 
     @classmethod
     def load(cls) -> ModerationPolicy:
-        """The policy row, created from settings.COMMENTS_DEFAULTS on first use."""
+        """The policy row, created from settings.COMMENTS_DEFAULTS on first use; kept in
+        the shared cache (Redis) when there is one: every comment POST and article page
+        reads it, staff change it rarely, and save() forgets the cached copy."""
+        shared = shared_cache()
+        if shared is not None:
+            cached = shared.get(POLICY_CACHE_KEY)
+            if isinstance(cached, cls):
+                return cached
         policy, _ = cls.objects.get_or_create(pk=1, defaults=dict(settings.COMMENTS_DEFAULTS))
+        if shared is not None:
+            shared.set(POLICY_CACHE_KEY, policy, POLICY_CACHE_SECONDS)
         return policy
+
+    @staticmethod
+    def forget_cached() -> None:
+        shared = shared_cache()
+        if shared is not None:
+            shared.delete(POLICY_CACHE_KEY)
 
     @property
     def moderation_keyword_list(self) -> list[str]:

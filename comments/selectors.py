@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from articles.models import Article
 from comments.matching import email_domain_candidates, ip_network_candidates
@@ -165,39 +165,77 @@ def sanctions_in_force_on(
 
 @dataclass(frozen=True)
 class CommenterHistory:
-    """What the history rules need about an email address, from one aggregate query."""
+    """What the history rules need about an email address."""
 
     approved: int  # approved comments, at any age
     recent_decided: int  # in the rejection-rate window: approved or rejected
-    recent_rejected: int  # in the window: spam, or removed by a moderator
+    recent_rejected: int  # in the rejection-rate window: spam, or removed by a moderator
 
 
-def commenter_history(
+@dataclass(frozen=True)
+class PostingFacts:
+    """Everything the pipeline asks the comment table about one submission, from one
+    aggregate query (comments.moderation.lookups memoizes it per submission)."""
+
+    history: CommenterHistory
+    # The latest comment from the address or the IP inside the flood interval, if any.
+    last_post_at: datetime | None
+    # The same article, parent, name, address and body, at any age, not removed.
+    duplicate: bool
+
+
+def posting_facts(
     *,
     email: str,
     policy: ModerationPolicy,
     now: datetime,
+    ip_address: str | None = None,
+    flood_since: datetime | None = None,
+    same_words: dict | None = None,
     excluding_comment_id: int | None = None,
-) -> CommenterHistory:
-    """One aggregate over the address's comments (index comment_email_recent), leaving
-    out `excluding_comment_id` (a comment being edited). Pending comments are not
-    decided yet and a reader's own withdrawal (removed with no moderator) is not a
-    rejection, so neither counts in the rejected share."""
+) -> PostingFacts:
+    """One aggregate over the address's comments (index comment_email_recent) and, for
+    the flood check, the IP's comments since `flood_since` (comment_ip_recent).
+
+    History leaves out `excluding_comment_id` (a comment being edited). Pending
+    comments are not decided yet and a reader's own withdrawal (removed with no
+    moderator) is not a rejection, so neither counts in the rejected share.
+    `same_words` (article, parent_id, author_name, body) asks for a duplicate too.
+    """
     since = now - timedelta(days=max(policy.rejection_rate_window_days, 1))
+    by_address = Q(author_email=email)
+    if excluding_comment_id is not None:
+        by_address &= ~Q(pk=excluding_comment_id)
     recent = Q(submitted_at__gte=since, submitted_at__lte=now)
     approved = Q(status=Comment.Status.APPROVED)
     rejected = Q(status=Comment.Status.SPAM) | Q(
         status=Comment.Status.REMOVED, moderated_by__isnull=False
     )
-    comments = Comment.objects.filter(author_email=email)
-    if excluding_comment_id is not None:
-        comments = comments.exclude(pk=excluding_comment_id)
-    counts = comments.aggregate(
-        approved=Count("pk", filter=approved),
-        recent_decided=Count("pk", filter=recent & (approved | rejected)),
-        recent_rejected=Count("pk", filter=recent & rejected),
+    rows = Q(author_email=email)
+    aggregates = {
+        "approved": Count("pk", filter=by_address & approved),
+        "recent_decided": Count("pk", filter=by_address & recent & (approved | rejected)),
+        "recent_rejected": Count("pk", filter=by_address & recent & rejected),
+    }
+    if flood_since is not None:
+        if ip_address:
+            rows |= Q(ip_address=ip_address, submitted_at__gt=flood_since)
+        aggregates["last_post_at"] = Max("submitted_at", filter=Q(submitted_at__gt=flood_since))
+    if same_words is not None:
+        aggregates["duplicates"] = Count(
+            "pk",
+            filter=Q(author_email=email, **same_words) & ~Q(status=Comment.Status.REMOVED),
+        )
+    counts = Comment.objects.filter(rows).aggregate(**aggregates)
+    return PostingFacts(
+        history=CommenterHistory(
+            approved=counts["approved"],
+            recent_decided=counts["recent_decided"],
+            recent_rejected=counts["recent_rejected"],
+        ),
+        last_post_at=counts.get("last_post_at"),
+        duplicate=bool(counts.get("duplicates")),
     )
-    return CommenterHistory(**counts)
 
 
 def commenter_comment_counts(*, email: str) -> dict[str, int]:

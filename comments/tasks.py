@@ -1,8 +1,8 @@
 """Background tasks: notification emails are sent outside the request.
 
-Enqueued with `transaction.on_commit` by the write paths (comments.services,
-comments.moderating, and a reader's privacy request here), so a task never sees a
-comment that was rolled back. Each approval is announced once: the task claims the
+Enqueued by the write paths (comments.services, comments.moderating, and a reader's
+privacy request here) with `enqueue_after_commit`, so a task never sees a comment that
+was rolled back. Each approval is announced once: the task claims the
 comment by setting `approval_notified_at` before sending.
 """
 
@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
+from django_tasks_db import DatabaseBackend
 
 from comments import notifications
 from comments.commenter_proof import confirmation_mail_send
@@ -25,8 +26,15 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue_after_commit(task: Task, *args) -> None:
-    """Queue a notification task once the transaction commits. A queue that cannot take
-    it is logged: the comment is already safely stored, the reader gets their answer."""
+    """Queue a task so that it runs only once the transaction has committed.
+
+    A queue kept in this database (TASKS_BACKEND=database, production's) takes the task
+    inside the transaction: it commits with the comment, in the same commit, or not at
+    all, and the worker cannot see it before. Any other backend (the immediate one of
+    `make run` runs the task at once) is handed the task after the commit. A queue that
+    cannot take it is logged: the comment is stored all the same, the reader gets their
+    answer.
+    """
 
     def enqueue():
         try:
@@ -34,6 +42,17 @@ def enqueue_after_commit(task: Task, *args) -> None:
         except Exception:
             logger.exception("Could not enqueue %s%r", task.name, args)
 
+    if (
+        isinstance(task.get_backend(), DatabaseBackend)
+        and transaction.get_connection().in_atomic_block
+    ):
+        # A savepoint: a failed insert must not abort the comment's transaction.
+        try:
+            with transaction.atomic():
+                task.enqueue(*args)
+        except Exception:
+            logger.exception("Could not enqueue %s%r", task.name, args)
+        return
     transaction.on_commit(enqueue)
 
 

@@ -14,6 +14,20 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_shared_cache_unless_asked(settings):
+    # The policy and sanctions flags are cached only in a shared cache (plumbing/
+    # shared_cache.py): off in every test, so query counts are the same on SQLite with
+    # local memory and in CI's Redis run; the tests of that cache turn it on.
+    settings.SHARED_CACHE = False
+
+
+@pytest.fixture
+def shared_cache_on(settings):
+    """The default cache (local memory here, one process) treated as shared."""
+    settings.SHARED_CACHE = True
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Throttle counters and cached responses live in the cache (Redis in CI's second run);
     # every test starts from an empty one.

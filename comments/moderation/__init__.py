@@ -48,6 +48,7 @@ from comments.moderation.lookups import (
     commenter_history,
     is_new_commenter,
     link_count,
+    posting_facts,
 )
 from comments.moderation.pipeline import (
     DEFAULT_PIPELINE,
@@ -90,6 +91,7 @@ __all__ = [
     "banned_words",
     "blocklist",
     "commenter_history",
+    "posting_facts",
     "commenter_premoderated",
     "comments_closed",
     "duplicate",

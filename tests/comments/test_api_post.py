@@ -925,16 +925,15 @@ def test_posting_an_approved_reply_takes_a_fixed_number_of_queries(
     assert response.json()["parent"] == parent.pk
 
 
-def test_an_unproven_approved_reply_skips_the_history_query(
+def test_an_unproven_approved_reply_runs_the_same_queries_as_a_proven_one(
     api_client, article, django_assert_num_queries
 ):
     set_policy(default_status="approved", approved_comments_required=0)
     parent = make_comment(article, status="approved")
 
-    # As the proven reply, less the commenter-history aggregate: without proof the
-    # address's history does not count, and with no approved comments required nothing
-    # else reads it.
-    with django_assert_num_queries(POST_QUERIES + 1):
+    # The commenter's history is part of the one aggregate the flood and duplicate
+    # checks read anyway: proof or not, it costs no query of its own.
+    with django_assert_num_queries(POST_QUERIES + 2):
         response = api_client.post(
             comments_url(article), valid_comment(parent=parent.pk), format="json"
         )
@@ -943,9 +942,28 @@ def test_an_unproven_approved_reply_skips_the_history_query(
     assert response.json()["parent"] == parent.pk
 
 
-# The article; the service's savepoint; the policy; the pipeline's savepoint with the
-# flood, duplicate and sanctions checks; the commenter-history aggregate (the stored
-# comment's new_commenter flag; with a commenter token, also the new-commenter,
-# rejection-rate and known-author rules, which share it); the commenter upsert; the
-# insert; the audit row; the two savepoint releases.
-POST_QUERIES = 13
+def test_with_a_shared_cache_a_post_reads_neither_the_policy_nor_the_sanctions(
+    api_client, article, django_assert_num_queries, shared_cache_on
+):
+    # The first post caches the policy and "no sanction anywhere".
+    first = api_client.post(comments_url(article), valid_comment(), format="json")
+    assert first.status_code == 202
+
+    with django_assert_num_queries(POST_QUERIES - 2):
+        response = api_client.post(
+            comments_url(article),
+            valid_comment(author_email="another@example.com", body="Other words"),
+            format="json",
+            REMOTE_ADDR="192.0.2.99",
+        )
+
+    assert response.status_code == 202
+
+
+# The article; the service's savepoint; the policy; the pipeline's savepoint with one
+# aggregate for the flood, duplicate and commenter-history checks (also the stored
+# comment's new_commenter flag; with a commenter token the new-commenter, rejection-rate
+# and known-author rules) and the sanctions lookup; the commenter upsert; the insert; the
+# audit row; the two savepoint releases. With a shared cache (Redis) the policy and
+# "no sanction anywhere" come from it: two fewer (test below).
+POST_QUERIES = 11

@@ -4,12 +4,9 @@ store nothing, and the honeypot. An author's edit skips them all
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.core.cache import cache as django_cache
-from django.db.models import Q
 
-from comments.models import Comment
+from comments.moderation.lookups import posting_facts
 from comments.moderation.pipeline import Submission, Verdict
 from comments.selectors import comments_open_for
 
@@ -24,23 +21,15 @@ def comments_closed(sub: Submission) -> Verdict | None:
 def flood(sub: Submission) -> Verdict | None:
     """A comment from the same IP or the same email within the flood interval.
 
-    The database answers for comments already stored; an atomic cache `add` closes
+    The database answers for comments already stored (one query with the other
+    per-address reads, comments.moderation.lookups); an atomic cache `add` closes
     the window between two simultaneous requests from one client (and when the cache
     is down, the database check still holds).
     """
     interval = sub.policy.flood_interval_seconds
     if interval <= 0:
         return None
-    since = sub.now - timedelta(seconds=interval)
-    same_client = Q(author_email=sub.author_email)
-    if sub.ip_address:
-        same_client |= Q(ip_address=sub.ip_address)
-    last = (
-        Comment.objects.filter(same_client, submitted_at__gt=since)
-        .order_by("-submitted_at")
-        .values_list("submitted_at", flat=True)
-        .first()
-    )
+    last = posting_facts(sub).last_post_at
     if last is not None:
         wait = interval - int((sub.now - last).total_seconds())
         return Verdict(
@@ -71,17 +60,7 @@ def _flood_keys(sub: Submission) -> list[str]:
 
 def duplicate(sub: Submission) -> Verdict | None:
     """The same article, parent, name, email and body, at any age, not removed."""
-    exists = (
-        Comment.objects.filter(
-            article=sub.article,
-            parent_id=sub.parent_id,
-            author_email=sub.author_email,
-            author_name=sub.author_name,
-            body=sub.body,
-        )
-        .exclude(status=Comment.Status.REMOVED)
-        .exists()
-    )
+    exists = posting_facts(sub).duplicate
     if exists:
         return Verdict(reject="duplicate", reason="You have already said that.")
     return None
