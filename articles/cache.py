@@ -3,9 +3,11 @@
 Scopes (plumbing.response_cache.generations):
 - `articles`: anything an article page or list shows (articles, categories, tags,
   authors, the moderation policy behind `comments_open` and `reaction_label`);
-- `article-lists`: the comment counts article lists show (and their order by them);
-- `comments:<slug>`: one article's discussion, its comment list and the detail's
-  comment count (the comments app invalidates it; see comments/cache.py).
+- `comments:<slug>`: one article's discussion, its comment list and its comment count,
+  on its page and in every list page that shows it (the list view names the threads of
+  its rows: hints.also_depends_on); the comments app invalidates it (comments/cache.py);
+- `article-lists`: the order of lists sorted by comment count, which any article's new
+  comment may change (only those lists depend on it).
 
 Invalidation runs from signals only (docs/decisions.md, "One invalidation mechanism"):
 model saves and deletes, and `bulk_content_changed` for writes that bypass them.
@@ -39,9 +41,10 @@ def thread_scope(slug: str) -> str:
 
 
 def invalidate_threads(*, slugs: Iterable[str] = (), article_ids: Iterable[int] = ()) -> None:
-    """These articles' discussions changed: their comment lists, their details
-    (comment_count) and the article lists (comment_count, ordering by it). Other
-    articles' comment lists stay cached. Give slugs when at hand (ids cost a query)."""
+    """These articles' discussions changed: their comment lists, their details and the
+    list pages showing them (comment_count), and the lists ordered by comment count.
+    Other articles' pages and the other list pages stay cached. Give slugs when at hand
+    (ids cost a query)."""
     slugs = set(slugs)
     ids = sorted({int(pk) for pk in article_ids})
     if ids:
@@ -52,7 +55,12 @@ def invalidate_threads(*, slugs: Iterable[str] = (), article_ids: Iterable[int] 
 
 # --- the routes -----------------------------------------------------------------------
 
-register_route(r"/api/v1/articles/", lambda match: (ARTICLES, ARTICLE_LISTS))
+register_route(
+    r"/api/v1/articles/",
+    lambda match: (ARTICLES,),
+    # Ordered by comment count: a comment on any article may change which rows it shows.
+    query_dependencies=lambda query: (ARTICLE_LISTS,) if "comment_count" in query else (),
+)
 register_route(
     rf"/api/v1/articles/(?P<slug>{SLUG})/",
     lambda match: (ARTICLES, thread_scope(match["slug"])),

@@ -41,6 +41,17 @@ def public_articles(*, now: datetime | None = None) -> QuerySet[Article]:
     )
 
 
+def discussion_states(*, article_ids: list[int]) -> dict[int, tuple]:
+    """{id: (comment_count, comments_changed_at)}: what an article list shows of each
+    article's discussion, read again to confirm a page before it is cached."""
+    return {
+        pk: (count, changed)
+        for pk, count, changed in Article.objects.filter(pk__in=article_ids).values_list(
+            "id", "comment_count", "comments_changed_at"
+        )
+    }
+
+
 def next_publication_at(*, now: datetime) -> Subquery:
     """When the next article becomes visible without any write (scheduled, or published
     with a future date), as an uncorrelated subquery: the database computes it once per

@@ -19,10 +19,11 @@ from articles.api.serializers import (
     CategorySerializer,
     TagSerializer,
 )
+from articles.cache import thread_scope
 from articles.selectors import article_last_modified
 from comments.models import ModerationPolicy
 from plumbing.api_docs import ERROR_400, ERROR_404
-from plumbing.response_cache.hints import do_not_store, expire_response_at
+from plumbing.response_cache.hints import also_depends_on, do_not_store, expire_response_at
 
 LIST_COLUMNS = (
     "id",
@@ -157,7 +158,20 @@ class ArticleViewSet(PublicReadViewSet):
         # Only the columns a list item shows (no body, the largest of them): less to read
         # and convert per row. A field added to the list without its column here would
         # cost a query per row, which the query-count tests catch.
-        return articles.only(*LIST_COLUMNS)
+        return articles.only(*LIST_COLUMNS, "comments_changed_at")
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        rows = getattr(self, "_rows", None) or []
+        # Each row's comment count is its thread's: a new comment on one article makes
+        # stale the pages showing it, not every list (articles/cache.py).
+        shown = {row.pk: (row.comment_count, row.comments_changed_at) for row in rows}
+        also_depends_on(
+            response,
+            [thread_scope(row.slug) for row in rows],
+            still_current=lambda: selectors.discussion_states(article_ids=list(shown)) == shown,
+        )
+        return response
 
     def depends_on_schedule(self) -> bool:
         # One article's answer does not depend on other articles going live.

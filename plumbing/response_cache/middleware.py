@@ -25,7 +25,7 @@ from django.utils.http import parse_http_date_safe
 
 from plumbing.response_cache import routes, store
 from plumbing.response_cache.front import CONDITIONAL_HEADERS, PREFETCHED
-from plumbing.response_cache.generations import new_token
+from plumbing.response_cache.generations import generation_key, new_token
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,30 @@ def set_public_headers(response) -> None:
         # 301 from an old slug (the slug may be reused), 404 of an article about to be
         # published, 400s, 429s: none of them may be kept.
         response["Cache-Control"] = "no-store"
+
+
+def _extra_dependencies(response) -> tuple[tuple, tuple] | None:
+    """(keys, generations) of the scopes the view named after reading its rows
+    (hints.also_depends_on), read now and confirmed by the view's check; None when the
+    answer must not be stored (the check found a change, or the cache failed)."""
+    scopes, still_current = getattr(response, "_cache_also_depends_on", ((), None))
+    if not scopes:
+        return (), ()
+    keys = tuple(generation_key(scope) for scope in sorted(set(scopes)))
+    found = store.get_many(list(keys))
+    missing = {key: new_token() for key in keys if found.get(key) is None}
+    if missing:
+        try:
+            store.cache().set_many(missing, timeout=None)
+        except Exception:
+            logger.exception("Response cache unavailable")
+            return None
+    generations = tuple(missing.get(key) or found[key] for key in keys)
+    # Read after the rows: a change committed between the two would leave an entry with
+    # current generations and old rows, so the view looks again.
+    if not still_current():
+        return None
+    return keys, generations
 
 
 class ResponseCacheMiddleware:
@@ -126,7 +150,7 @@ class ResponseCacheMiddleware:
         return self._fill(request, lookup, generations, now)
 
     def _hit(self, request, entry, now: float):
-        _, body, headers, etag, last_modified, expires, _ = entry
+        _, body, headers, etag, last_modified, expires = entry[:6]
         response = HttpResponse(body, headers=headers)
         response["Cache-Control"] = store.public_cache_control(expires - now)
         if any(header in request.META for header in CONDITIONAL_HEADERS):
@@ -159,7 +183,12 @@ class ResponseCacheMiddleware:
         if not response.has_header("ETag"):
             set_response_etag(response)
         _without_cookie_vary(response)
-        if expires > now and len(body) <= settings.API_RESPONSE_CACHE_MAX_BYTES:
+        extra = _extra_dependencies(response)
+        if (
+            expires > now
+            and len(body) <= settings.API_RESPONSE_CACHE_MAX_BYTES
+            and extra is not None
+        ):
             last_modified = response.get("Last-Modified")
             entry = (
                 store.ENTRY_FORMAT,
@@ -169,6 +198,7 @@ class ResponseCacheMiddleware:
                 last_modified and parse_http_date_safe(last_modified),
                 expires,
                 generations,
+                *extra,
             )
             try:
                 store.cache().set(lookup.entry_key, entry, timeout=math.ceil(expires - now))

@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 ENTRY_PREFIX = "rc:e:"
 GENERATION_PREFIX = "rc:g:"
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2
 _SLOW_CACHE_SECONDS = 0.9
 _CACHE_PAUSE_SECONDS = 30.0
 _JSON_RANGES = frozenset({"*/*", "application/*", "application/json"})
@@ -150,18 +150,27 @@ def lookup(environ, origin: str, matched=None) -> Lookup | None:
     address = f"{origin}{environ.get('SCRIPT_NAME', '')}{path_info}?{query!r}".encode()
     return Lookup(
         ENTRY_PREFIX + hashlib.blake2b(address, digest_size=16).hexdigest(),
-        tuple(generation_key(scope) for scope in route.dependencies(found)),
+        tuple(generation_key(scope) for scope in route.scopes(found, query_string)),
     )
 
 
 def valid_entry(found: dict, lookup: Lookup, now: float):
     """The stored answer when it is still right (its generations are the current ones
-    and it has not expired), else None."""
+    and it has not expired), else None. An entry whose view named more scopes after
+    reading its rows (hints.also_depends_on: the articles a list page shows) costs a
+    second round trip for theirs."""
     entry = found.get(lookup.entry_key)
     if entry is None or entry[0] != ENTRY_FORMAT or entry[5] <= now:
         return None
     generations = tuple(found.get(key) for key in lookup.dependencies)
-    return entry if entry[6] == generations and None not in generations else None
+    if entry[6] != generations or None in generations:
+        return None
+    extra_keys, extra_generations = entry[7], entry[8]
+    if extra_keys:
+        current = get_many(list(extra_keys))
+        if tuple(current.get(key) for key in extra_keys) != extra_generations:
+            return None
+    return entry
 
 
 def public_cache_control(seconds_left: float | None = None) -> str:
