@@ -85,8 +85,10 @@ def article_saved(sender, instance: Article, raw=False, **kwargs) -> None:
     (it shows nowhere yet, and the lists already expire at the time it goes live)."""
     if raw:
         return
-    # Recorded by articles.signals.remember_public_state.
+    # Recorded by Article.save().
     before = getattr(instance, "_public_state_before", None) or {}
+    if before and not instance.public_fields_changed(before):
+        return  # only what staff see changed (a moderation switch, say)
     now = timezone.now()
     was = _shows_publicly(before.get("status"))
     is_ = _shows_publicly(instance.status)

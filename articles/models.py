@@ -183,6 +183,20 @@ class Author(models.Model):
 
 # What `visible()` returns is among these (with a publication time that has come).
 PUBLIC_STATUSES = ["published", "scheduled"]
+# The article's own columns the public sees (API, feeds, sitemaps; comments_enabled
+# through comments_open). Its tags are public too; their changes are signalled apart.
+PUBLIC_FIELDS = (
+    "title",
+    "slug",
+    "excerpt",
+    "body",
+    "category_id",
+    "author_id",
+    "status",
+    "published_at",
+    "comments_enabled",
+    "comments_message",
+)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -230,7 +244,8 @@ class Article(models.Model):
         help_text="When the article goes (or went) live. Scheduled articles appear at this time.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Set by save() when a public field changes (PUBLIC_FIELDS), not on every save.
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
     comments_enabled = models.BooleanField(
         default=True, help_text="Open for comments (a site-wide close still wins)."
     )
@@ -307,14 +322,21 @@ class Article(models.Model):
         self.body = sanitize_article_html(self.body)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        if self.pk:
-            previous = (
-                Article.objects.filter(pk=self.pk).values("slug", "status", "published_at").first()
-            )
-            was_live = previous and previous["status"] in (
-                self.Status.PUBLISHED,
-                self.Status.SCHEDULED,
-            )
+        # What the public could see of the row before this save: read by the receivers
+        # that act only on public changes (the response cache, the category counts).
+        previous = (
+            Article.objects.filter(pk=self.pk).values(*PUBLIC_FIELDS).first() if self.pk else None
+        )
+        self._public_state_before = previous
+        if previous is None or self.public_fields_changed(previous):
+            # The public "updated" date (API, feeds, sitemaps): an edit of what only
+            # staff see (moderation switches) leaves it, and every cached answer, alone.
+            self.updated_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "updated_at"}
+        if previous:
+            was_live = previous["status"] in PUBLIC_STATUSES
             if was_live and previous["slug"] != self.slug and previous["published_at"]:
                 ArticleSlugRedirect.objects.update_or_create(
                     old_slug=previous["slug"], defaults={"article": self}
@@ -322,6 +344,11 @@ class Article(models.Model):
         # A slug in use again by a live article no longer redirects anywhere.
         ArticleSlugRedirect.objects.filter(old_slug=self.slug).delete()
         super().save(*args, **kwargs)
+
+    def public_fields_changed(self, previous: dict) -> bool:
+        """Whether this instance differs from `previous` (a values() row of
+        PUBLIC_FIELDS) in anything the public sees."""
+        return any(previous[name] != getattr(self, name) for name in PUBLIC_FIELDS)
 
 
 class ArticleSlugRedirect(models.Model):

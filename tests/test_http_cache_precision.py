@@ -108,3 +108,26 @@ def test_editing_a_visible_article_is_seen_at_once(warm, story):
     story.save()
 
     assert warm.get("/api/v1/articles/story/").json()["title"] == "The corrected story"
+
+
+def test_editing_what_only_staff_see_of_a_visible_article_invalidates_nothing(warm, story):
+    before = story.updated_at
+    story.comments_premoderate = True
+    story.comments_premoderate_links = True
+    story.save()
+
+    assert queries_to_read(warm) == [0, 0, 0]
+    story.refresh_from_db()
+    assert story.updated_at == before
+
+
+def test_editing_what_the_public_sees_moves_updated_at_and_is_seen_at_once(warm, story):
+    before = story.updated_at
+    story.title = "The story, corrected"
+    story.save()
+
+    detail = warm.get("/api/v1/articles/story/").json()
+    assert detail["title"] == "The story, corrected"
+    story.refresh_from_db()
+    assert story.updated_at > before
+    assert warm.get("/api/v1/articles/").json()["results"][0]["title"] == "The story, corrected"
