@@ -4,7 +4,7 @@ import datetime
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django_filters.fields import IsoDateTimeField
 
 from articles.models import Article, Author, Category, Tag
@@ -32,7 +32,11 @@ class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 class ArticleFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(
-        queryset=Category.objects.only("id", "slug", "tree_path"),
+        # Whether it has children decides the query (Article.objects.in_category); read
+        # with the category, in the same query.
+        queryset=Category.objects.only("id", "slug", "tree_path").annotate(
+            has_children=Exists(Category.objects.filter(parent=OuterRef("pk")))
+        ),
         to_field_name="slug",
         method="filter_category",
         help_text="Category slug; articles in its descendants are included.",

@@ -93,3 +93,54 @@ def test_migrations_leave_planner_statistics_behind():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.fixture
+def newsroom_shaped():
+    """Like the benchmark's data, smaller: 4 roots with 3 children each, 1,200 articles
+    (90 % public) over the children, then ANALYZE."""
+    from articles.models import Category
+    from tests.factories import CategoryFactory
+
+    roots = [CategoryFactory() for _ in range(4)]
+    children = [CategoryFactory(parent=root) for root in roots for _ in range(3)]
+    now = timezone.now()
+    Article.objects.bulk_create(
+        Article(
+            title=f"Article {n}",
+            slug=f"article-{n}",
+            body="<p>Words.</p>",
+            status=Article.Status.DRAFT if n % 10 == 0 else Article.Status.PUBLISHED,
+            published_at=now - timezone.timedelta(minutes=n),
+            category=children[n % len(children)],
+        )
+        for n in range(1200)
+    )
+    analyze()
+    return {"root": Category.objects.get(pk=roots[0].pk), "leaf": children[0]}
+
+
+def filtered_page(category_slug: str):
+    from articles.api.filters import ArticleFilter
+
+    queryset = selectors.public_articles(now=timezone.now())
+    filtered = ArticleFilter({"category": category_slug}, queryset=queryset)
+    assert filtered.is_valid(), filtered.errors
+    return filtered.qs[:20]
+
+
+@on_sqlite
+@pytest.mark.parametrize("which", ["root", "leaf"])
+def test_the_category_filter_reads_a_partial_index_without_a_sort(newsroom_shaped, which):
+    category = newsroom_shaped[which]
+
+    found = plan(filtered_page(category.slug))
+
+    assert "TEMP B-TREE" not in found, found
+    expected = "article_public_recent" if which == "root" else "article_public_cat_recent"
+    assert f"USING INDEX {expected}" in found, found
+    # And the page is right: newest first, only the subtree's public articles.
+    page = list(filtered_page(category.slug))
+    assert len(page) == 20
+    assert all(a.category.tree_path.startswith(category.tree_path) for a in page)
+    assert [a.published_at for a in page] == sorted((a.published_at for a in page), reverse=True)
