@@ -52,6 +52,48 @@ def discussion_states(*, article_ids: list[int]) -> dict[int, tuple]:
     }
 
 
+# What a list row reads (public_article_rows): the list item's fields, with the ids
+# telling a missing category or author from an empty one, and what confirms a cached
+# page (comments_changed_at).
+LIST_ROW_COLUMNS = (
+    "id",
+    "title",
+    "slug",
+    "excerpt",
+    "published_at",
+    "updated_at",
+    "comment_count",
+    "comments_changed_at",
+    "category_id",
+    "category__name",
+    "category__slug",
+    "category__slug_path",
+    "author_id",
+    "author__name",
+    "author__slug",
+)
+
+
+def public_article_rows(*, now: datetime | None = None) -> QuerySet[dict]:
+    """Visible articles as rows (dicts) of LIST_ROW_COLUMNS, category and author joined:
+    no model instances, no prefetch machinery. A page's tags: tags_by_article()."""
+    return Article.objects.visible(now).values(*LIST_ROW_COLUMNS)
+
+
+def tags_by_article(*, article_ids: list[int]) -> dict[int, list[dict]]:
+    """{article id: [{"name", "slug"}, ...]} in the tags' own order (by name), one
+    query for a whole page."""
+    tags: dict[int, list[dict]] = {pk: [] for pk in article_ids}
+    rows = (
+        Article.tags.through.objects.filter(article_id__in=article_ids)
+        .order_by("tag__name", "tag_id")
+        .values_list("article_id", "tag__name", "tag__slug")
+    )
+    for article_id, name, slug in rows:
+        tags[article_id].append({"name": str(name), "slug": str(slug)})
+    return tags
+
+
 def next_publication_at(*, now: datetime) -> Subquery:
     """When the next article becomes visible without any write (scheduled, or published
     with a future date), as an uncorrelated subquery: the database computes it once per

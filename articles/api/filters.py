@@ -74,6 +74,10 @@ class ArticleFilter(django_filters.FilterSet):
         model = Article
         fields = ["category", "tag", "author", "search", "published_after", "published_before"]
 
+    # The query parameters this FilterSet reads, and its order when none is asked for.
+    PARAMETERS = (*Meta.fields, "ordering")
+    DEFAULT_ORDER = ("-published_at", "-id")
+
     def filter_category(self, queryset, name, category):
         return queryset.in_category(category)
 
@@ -91,4 +95,4 @@ class ArticleFilter(django_filters.FilterSet):
         # terms ("?ordering=,title,") are skipped, as OrderingFilter itself does.
         terms = [term for term in self.form.cleaned_data.get("ordering") or [] if term]
         ordering = terms or ["-published_at"]
-        return queryset.order_by(*ordering, "-published_at", "-id")
+        return queryset.order_by(*ordering, *self.DEFAULT_ORDER)

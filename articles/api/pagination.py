@@ -38,6 +38,8 @@ class StoredCountPagination(PageNumberPagination):
                 self.page.paginator.count,
                 scope=ARTICLES,
                 generation=generation,
-                expires_at=getattr(rows[0], "next_publication_at", None),
+                expires_at=rows[0]["next_publication_at"]
+                if isinstance(rows[0], dict)
+                else getattr(rows[0], "next_publication_at", None),
             )
         return rows

@@ -76,7 +76,13 @@ class ScheduledVisibilityMixin:
             return response
         rows = getattr(self, "_rows", None)
         if rows:
-            expire_response_at(response, rows[0].next_publication_at)
+            first = rows[0]
+            due = (
+                first["next_publication_at"]
+                if isinstance(first, dict)
+                else first.next_publication_at
+            )
+            expire_response_at(response, due)
         else:
             do_not_store(response)
         return response
@@ -152,23 +158,29 @@ class ArticleViewSet(PublicReadViewSet):
     pagination_class = StoredCountPagination
 
     def public_queryset(self, now):
-        articles = selectors.public_articles(now=now)
-        if self.action != "list":
-            return articles
-        # Only the columns a list item shows (no body, the largest of them): less to read
-        # and convert per row. A field added to the list without its column here would
-        # cost a query per row, which the query-count tests catch.
-        return articles.only(*LIST_COLUMNS, "comments_changed_at")
+        if self.action == "list":
+            # Rows, not model instances: only the columns a list item shows (no body, the
+            # largest), with the page's tags in one more query (paginate_queryset).
+            return selectors.public_article_rows(now=now)
+        return selectors.public_articles(now=now)
+
+    def paginate_queryset(self, queryset):
+        rows = super().paginate_queryset(queryset)
+        if rows and isinstance(rows[0], dict):
+            tags = selectors.tags_by_article(article_ids=[row["id"] for row in rows])
+            for row in rows:
+                row["tags"] = tags[row["id"]]
+        return rows
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         rows = getattr(self, "_rows", None) or []
         # Each row's comment count is its thread's: a new comment on one article makes
         # stale the pages showing it, not every list (articles/cache.py).
-        shown = {row.pk: (row.comment_count, row.comments_changed_at) for row in rows}
+        shown = {row["id"]: (row["comment_count"], row["comments_changed_at"]) for row in rows}
         also_depends_on(
             response,
-            [thread_scope(row.slug) for row in rows],
+            [thread_scope(row["slug"]) for row in rows],
             still_current=lambda: selectors.discussion_states(article_ids=list(shown)) == shown,
         )
         return response
@@ -179,8 +191,14 @@ class ArticleViewSet(PublicReadViewSet):
 
     def filter_queryset(self, queryset):
         # The list's filters mean nothing for one article; building the FilterSet (its
-        # form and choice querysets) cost a third of a detail request.
-        return queryset if self.action == "retrieve" else super().filter_queryset(queryset)
+        # form and choice querysets) cost a third of a detail request. A list asking for
+        # no filter and no order (the front page) gets the FilterSet's default order
+        # without building it either.
+        if self.action == "retrieve":
+            return queryset
+        if not any(name in self.request.query_params for name in ArticleFilter.PARAMETERS):
+            return queryset.order_by(*ArticleFilter.DEFAULT_ORDER)
+        return super().filter_queryset(queryset)
 
     def get_serializer_class(self):
         return ArticleDetailSerializer if self.action == "retrieve" else ArticleListSerializer

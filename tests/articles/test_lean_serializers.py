@@ -100,3 +100,28 @@ def test_a_field_added_later_goes_through_drfs_machinery(articles, context):
         assert lean == generic(serializer, article)
         assert lean["note"] == f"note on {article.slug}"
         assert lean["created_at"]
+
+
+def test_a_list_row_gives_what_the_article_gives(articles, context):
+    # The public list serializes rows (selectors.public_article_rows), not instances.
+    rows = {row["id"]: row for row in selectors.public_article_rows()}
+    tags = selectors.tags_by_article(article_ids=list(rows))
+    serializer = ArticleListSerializer(context=context)
+    assert set(rows) == {a.pk for a in articles}
+    for article in articles:
+        row = dict(rows[article.pk], tags=tags[article.pk])
+        from_row = serializer.to_representation(row)
+        assert from_row == generic(serializer, article)
+        assert list(from_row) == list(generic(serializer, article))
+
+
+def test_the_api_list_shows_what_the_serializer_makes_of_each_article(api_client, articles):
+    context = {"request": Request(RequestFactory().get("/api/v1/articles/"))}
+    serializer = ArticleListSerializer(context=context)
+    listed = api_client.get("/api/v1/articles/", {"page_size": 50}).json()["results"]
+    by_id = {a.pk: a for a in articles}
+    assert [item["id"] for item in listed] == [a.pk for a in articles]
+    for item in listed:
+        expected = generic(serializer, by_id[item["id"]])
+        # The test client's host is "testserver", as the RequestFactory's.
+        assert item == expected
