@@ -11,6 +11,12 @@ import ipaddress
 import re
 
 
+def normalize_email(email: str) -> str:
+    """An address as it is stored, matched and sanctioned: trimmed, lower-cased (the
+    whole address, as WordPress and django-comments-xtd compare them)."""
+    return email.strip().lower()
+
+
 def normalize_ip_network(value: str) -> str:
     """The stored form of a sanction's IP target: a bare address for a single host
     (`192.0.2.7`, `2001:db8::1`), else the network in CIDR form with its host bits

@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import links
+from comments.matching import normalize_email
 from comments.models import (
     Comment,
     Commenter,
@@ -50,10 +51,6 @@ REMOVED_BODY = "[removed at the author's request]"
 
 class InvalidPrivacyLink(Exception):
     """The link is forged, malformed, expired, or an erasure link already used."""
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def email_digest(email: str) -> str:

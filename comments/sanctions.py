@@ -25,7 +25,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from comments.matching import normalize_email_domain, normalize_ip_network
+from comments.matching import normalize_email, normalize_email_domain, normalize_ip_network
 from comments.models import Comment, Commenter, CommenterNote, CommenterSanction, ReasonCode
 from comments.moderating import comments_moderate
 
@@ -61,7 +61,7 @@ def commenter_for_email(*, email: str) -> Commenter:
 def _email_address(value: str) -> str:
     """An address as commenters are stored: lower-case (ValidationError naming `email`
     unless it is an address)."""
-    address = (value or "").strip().lower()
+    address = normalize_email(value or "")
     try:
         validate_email(address)
     except ValidationError:

@@ -27,6 +27,7 @@ from comments import moderation, tasks
 from comments.commenter_proof import address_proven
 from comments.edit_tokens import edit_key_hash, edit_token
 from comments.locking import locked
+from comments.matching import normalize_email
 from comments.models import (
     Comment,
     Commenter,
@@ -154,7 +155,7 @@ def comment_create(
         article=article,
         policy=policy,
         author_name=author_name,
-        author_email=author_email.strip().lower(),
+        author_email=normalize_email(author_email),
         author_url=author_url,
         body=body,
         now=now,

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 
 from articles.models import Article
 from articles.wordpress.reading import WxrCategory, WxrComment
+from comments.matching import normalize_email
 from comments.models import Comment
 from comments.threads import ImportedComment
 
@@ -231,7 +232,7 @@ def imported_comment(*, record: WxrComment, undated: datetime) -> ImportedCommen
         parent_wordpress_id=record.parent_id,
         author_name=html_to_text(record.author, one_line=True)[:100] or ANONYMOUS,
         # Private, like every reader's address; lower-cased as the services store it.
-        author_email=record.author_email.strip().lower()[:254],
+        author_email=normalize_email(record.author_email)[:254],
         author_url=safe_url(record.author_url),
         body=html_to_text(record.content, keep_link_targets=True),
         status=COMMENT_STATUSES.get(record.approved, Comment.Status.PENDING),

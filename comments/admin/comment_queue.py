@@ -17,6 +17,7 @@ from comments import moderating, services
 from comments.admin.action_forms import ask_then_apply
 from comments.admin.forms import CommentAdminForm, ModerateForm
 from comments.admin.inlines import CommentFlagInline, ModerationActionInline
+from comments.matching import normalize_email
 from comments.models import Comment, ReasonCode
 from comments.selectors import MODERATION_ORDERINGS
 from comments.staff_view import COMMENT_PLACE_FIELDS, COMMENT_RECORD_FIELDS, COMMENT_TEXT_FIELDS
@@ -221,7 +222,7 @@ class CommentAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
         # A status change goes through the service, which keeps counts and threads right.
         new_status = obj.status
         # Stored lower-case, as the API stores it, so flood and known-author checks match.
-        obj.author_email = obj.author_email.strip().lower()
+        obj.author_email = normalize_email(obj.author_email)
         if change and "status" in form.changed_data:
             obj.status = form.initial["status"]
         # (The response cache hears of an edit from the Comment post_save signal.)

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from articles.api.filters import UTCIsoDateTimeFilter
 from articles.models import Article
 from comments.api.inputs import MAX_ID
+from comments.matching import normalize_email
 from comments.models import Comment, ModerationAction, ReasonCode
 from comments.selectors import MODERATION_ORDERINGS
 
@@ -57,7 +58,7 @@ class ModerationCommentFilter(django_filters.FilterSet):
         return queryset.order_by(*MODERATION_ORDERINGS[value])
 
     def filter_email(self, queryset, name, value):
-        return queryset.filter(author_email=value.strip().lower())
+        return queryset.filter(author_email=normalize_email(value))
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(
