@@ -8,7 +8,7 @@ DEPS_STAMP := $(VENV)/.deps-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint suite e2e e2e-deps system-deps setup demo worker clean bench bench-smoke bench-deps
+.PHONY: run test lint suite e2e e2e-deps system-deps setup demo worker clean bench bench-smoke bench-deps bench-sqlite
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,8 +73,10 @@ test: lint suite
 # Benchmarks (bench/README.md), not part of `make test`: `make bench` seeds PostgreSQL
 # (127.0.0.1:5432, databases bench*) with 100,000 articles and 1,000,000 comments, serves
 # the project with gunicorn and Redis, drives wrk and writes bench/results/latest.md
-# (about 10 minutes). `make bench-smoke`: tiny data, a few seconds per row (.ci/run runs
-# it). More flags: make bench BENCH_ARGS="--help".
+# (about 10 minutes). `make bench-sqlite`: the same rows on the embedded default (a SQLite
+# file in var/bench/, the local-memory cache, one worker), 5,000 articles, a few minutes,
+# bench/results/sqlite.md. `make bench-smoke`: both on tiny data, a few seconds per row
+# (.ci/run runs it). More flags: make bench BENCH_ARGS="--help".
 BENCH_ARGS ?=
 BENCH_STAMP := $(VENV)/.bench-deps-installed
 $(BENCH_STAMP): $(DEPS_STAMP) bench/requirements.txt
@@ -91,6 +93,10 @@ bench: $(BENCH_STAMP) bench-deps
 
 bench-smoke: $(DEPS_STAMP) bench-deps
 	$(BIN)/python -m bench --smoke $(BENCH_ARGS)
+	$(BIN)/python -m bench --smoke --sqlite $(BENCH_ARGS)
+
+bench-sqlite: $(BENCH_STAMP) bench-deps
+	$(BIN)/python -m bench --sqlite $(BENCH_ARGS)
 
 # The suspect/banned word steps: 5,000 words each against a 5,000-character comment,
 # µs per comment, next to regex approaches (docs/moderation.md). No database needed.

@@ -4,7 +4,8 @@ Picks what each row requests (the 10,000-comment thread, its deep cursor page, t
 100-comment article, a category, slugs for cold detail reads and comment POSTs), then
 sends each request once through Django's test client with the cache cleared (cold) and
 once more (warm), counting SQL queries with CaptureQueriesContext, and EXPLAINs every
-query of the cold request, flagging sequential scans on the large tables.
+query of the cold request, flagging sequential scans on the large tables (a `SCAN` of
+the table itself, no index, on SQLite).
 
     .venv/bin/python -m bench.probe bench --out var/bench/probe-bench.json
 """
@@ -22,10 +23,20 @@ from bench import env
 from bench.seed import SEARCH_WORD
 
 SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
+# SQLite's EXPLAIN QUERY PLAN: "SCAN articles_article" (or its alias, "SCAN U0") reads
+# the whole table; "SCAN … USING INDEX" walks an index in order, "SEARCH" looks up.
+SQLITE_SCAN = re.compile(r"^SCAN (\w+)$")
+SQLITE_SUBQUERY = re.compile(r"SUBQUERY (\d+)$")
+SQL_ALIAS = re.compile(r'"(\w+)" ([A-Z]\d+)\b')
 EXPLAINABLE = ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")
 TRANSACTION = ("SAVEPOINT", "RELEASE", "ROLLBACK")
 DETAIL_PATHS = 20_000  # more articles than a cold-detail run requests
 POST_ARTICLES = 500
+DETAIL_PREFIXES = {
+    "detail_cold": "/api/v1/articles/",
+    "yard_bare_detail": "/bench/articles/",
+    "yard_drf_detail": "/bench/drf/articles/",
+}
 
 
 def _path(url: str) -> str:
@@ -63,27 +74,37 @@ def choose_targets(client, out_dir: Path, database: str) -> dict:
         url, page = _path(body["next"]), page + 1
         body = client.get(url).json()
 
-    detail = out_dir / f"{database}-detail-paths.txt"
-    slugs = visible.order_by("?").values_list("slug", flat=True)[:DETAIL_PATHS]
-    detail.write_text("".join(f"/api/v1/articles/{s}/\n" for s in slugs))
-    post = out_dir / f"{database}-post-paths.txt"
+    # The cold detail and its yardsticks read the same articles in the same order: one
+    # list of slugs, a file of paths per endpoint.
+    slugs = list(visible.order_by("?").values_list("slug", flat=True)[:DETAIL_PATHS])
+    files = {}
+    for name, prefix in DETAIL_PREFIXES.items():
+        files[name] = out_dir / f"{database}-{name}-paths.txt"
+        files[name].write_text("".join(f"{prefix}{s}/\n" for s in slugs))
+    files["comment_post"] = out_dir / f"{database}-post-paths.txt"
     slugs = visible.filter(comments_enabled=True).order_by("?").values_list("slug", flat=True)
-    post.write_text("".join(f"/api/v1/articles/{s}/comments/\n" for s in slugs[:POST_ARTICLES]))
+    files["comment_post"].write_text(
+        "".join(f"/api/v1/articles/{s}/comments/\n" for s in slugs[:POST_ARTICLES])
+    )
+    first = {name: file.read_text().split("\n", 1)[0] for name, file in files.items()}
     return {
         "paths": {
-            "bare": "/bench/articles/",
+            "yard_bare_list": "/bench/articles/",
+            "yard_drf_list": "/bench/drf/articles/",
+            "yard_bare_detail": first["yard_bare_detail"],
+            "yard_drf_detail": first["yard_drf_detail"],
             "list": "/api/v1/articles/",
             "list_category": f"/api/v1/articles/?category={category.slug}",
             "list_search": f"/api/v1/articles/?search={SEARCH_WORD}",
-            "detail_cold": detail.read_text().split("\n", 1)[0],
+            "detail_cold": first["detail_cold"],
             "detail_cached": f"/api/v1/articles/{newest}/",
             "comments_first": hot_comments,
             "comments_deep": url,
             "comments_small": f"/api/v1/articles/{small['slug']}/comments/",
             "categories": "/api/v1/categories/",
-            "comment_post": post.read_text().split("\n", 1)[0],
+            "comment_post": first["comment_post"],
         },
-        "files": {"detail_cold": str(detail), "comment_post": str(post)},
+        "files": {name: str(file) for name, file in files.items()},
         "facts": {
             "hot_article": hot["slug"],
             "hot_listed": listed,
@@ -102,8 +123,34 @@ def explain(sql: str) -> list[str]:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            return [row[-1] for row in cursor.fetchall()]
         cursor.execute("EXPLAIN " + sql)
         return [row[0] for row in cursor.fetchall()]
+
+
+def full_scans(sql: str, plan: list[str]) -> list[str]:
+    """The tables the plan reads whole: PostgreSQL's `Seq Scan`, SQLite's bare `SCAN`.
+
+    SQLite names a table by its alias, and Django reuses aliases (U0, U1) in each
+    subquery: a line under the plan's "SUBQUERY n" is read with the aliases of the SQL's
+    n-th subquery."""
+    tables = SEQ_SCAN.findall("\n".join(plan))
+    subqueries = sql.split("(SELECT ")
+    subquery = 0
+    for line in plan:
+        line = line.strip()
+        numbered = SQLITE_SUBQUERY.search(line)
+        if numbered:
+            subquery = int(numbered[1])
+            continue
+        found = SQLITE_SCAN.match(line)
+        if found:
+            text = subqueries[subquery] if 0 < subquery < len(subqueries) else sql
+            aliases = {alias: table for table, alias in SQL_ALIAS.findall(text)}
+            tables.append(aliases.get(found[1], found[1]))
+    return tables
 
 
 def measure(client, name: str, path: str, *, post: dict | None = None) -> dict:
@@ -145,7 +192,7 @@ def measure(client, name: str, path: str, *, post: dict | None = None) -> dict:
                     continue
                 plan = explain(sql)
                 plans.append({"sql": sql, "plan": plan})
-                for table in SEQ_SCAN.findall("\n".join(plan)):
+                for table in full_scans(sql, plan):
                     if table in large:
                         scans.append({"table": table, "sql": sql[:300]})
             results["seq_scans"] = scans
@@ -155,13 +202,15 @@ def measure(client, name: str, path: str, *, post: dict | None = None) -> dict:
     return results
 
 
-def probe(database: str, out_dir: Path) -> dict:
+def probe(database: str, out_dir: Path, *, workers: int = 2) -> dict:
     from django.test import Client
 
     from articles.models import Article
     from comments.models import Comment
 
-    client = Client(HTTP_HOST=env.HOST)
+    # As gunicorn says to the app: with one worker, a process-local cache (SQLite's run)
+    # is every process's, and the response cache uses it (plumbing/response_cache/store.py).
+    client = Client(HTTP_HOST=env.HOST, **{"wsgi.multiprocess": workers > 1})
     chosen = choose_targets(client, out_dir, database)
     endpoints = {}
     for name, path in chosen["paths"].items():
@@ -173,9 +222,9 @@ def probe(database: str, out_dir: Path) -> dict:
                 "body": f"A probe comment from the benchmark ({os.getpid()}).",
             }
         endpoints[name] = measure(client, name, path, post=post)
-    # The raw WSGI yardstick answers a body of the bare-Django yardstick's size.
+    # The raw WSGI yardstick answers the bytes a cache hit of the detail sends.
     raw_body = out_dir / f"{database}-raw-body.json"
-    raw_body.write_text(endpoints["bare"].pop("body"))
+    raw_body.write_text(endpoints["detail_cached"].pop("body"))
     for result in endpoints.values():
         result.pop("body", None)
     return {
@@ -193,13 +242,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("database")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--workers", type=int, default=2, help="the server's worker processes")
     args = parser.parse_args(argv)
     os.environ.update(env.django_env(args.database))
     import django
 
     django.setup()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(probe(args.database, args.out.parent), indent=1))
+    args.out.write_text(
+        json.dumps(probe(args.database, args.out.parent, workers=args.workers), indent=1)
+    )
 
 
 if __name__ == "__main__":

@@ -6,9 +6,14 @@ Column lists come from each model's concrete fields; a column the seeder does no
 gets the field's default, so a new column with a default needs no change here. Derived
 columns are computed the way the app computes them: Category.tree_path and slug_path
 (Category.save), Comment.depth and is_listed (comments.services), Article.comment_count
-(approved comments) and comments_changed_at (the last approved one).
+(approved comments) and comments_changed_at (the last approved one); the rest
+(Category.public_article_count) by the app's own receivers of `bulk_content_changed`,
+the signal for writes that bypass model saves, sent once the rows are in.
 
     .venv/bin/python -m bench.seed bench_dev --articles 1000 --comments 20000
+
+A database named `*.sqlite3` is a SQLite file in var/bench/, filled by
+bench/seed_sqlite.py from the same rows.
 
 Run by `python -m bench` (bench/run.py), which creates the database from a migrated
 template first; standalone, the database must exist and be migrated.
@@ -114,12 +119,17 @@ class Progress:
 
 
 class Table:
-    """A model's table as COPY sees it: every concrete column, in order, with defaults."""
+    """A model's table as COPY sees it: every concrete column, in order, with defaults.
 
-    def __init__(self, model, now: datetime):
+    `prepare`: convert each value as Django does before a save (get_db_prep_save), for a
+    driver that does not adapt Python values itself (SQLite's stores datetimes as
+    text); psycopg's COPY takes them as they are."""
+
+    def __init__(self, model, now: datetime, *, prepare: bool = False):
         from django.db import connection
 
         self.model = model
+        self.connection, self.prepare = connection, prepare
         self.name = model._meta.db_table
         self.fields = [f for f in model._meta.concrete_fields if not _filled_by_database(f)]
         self.attnames = [f.attname for f in self.fields]
@@ -136,6 +146,22 @@ class Table:
         for i, field in self.per_row:
             if field.attname not in row:
                 values[i] = field.get_default()
+        if self.prepare:
+            given = set(row) | {f.attname for _, f in self.per_row}
+            for i, field in enumerate(self.fields):
+                if field.attname in given:
+                    values[i] = field.get_db_prep_save(values[i], self.connection)
+        return values
+
+    def checked_values(self, row: dict) -> list:
+        """`values`, refusing a NOT NULL column left without a value."""
+        values = self.values(row)
+        if _REQUIRED in values:
+            missing = self.attnames[values.index(_REQUIRED)]
+            raise SystemExit(
+                f"bench/seed.py: {self.model.__name__}.{missing} is NOT NULL with no "
+                "default: give it a value in the seeder"
+            )
         return values
 
 
@@ -156,7 +182,7 @@ def _callable_default(field) -> bool:
 
 def _static_default(field, now: datetime, connection):
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return now
+        return field.get_db_prep_save(now, connection)
     if _callable_default(field):
         return None  # replaced per row
     value = field.get_default()
@@ -168,14 +194,7 @@ def _static_default(field, now: datetime, connection):
 def copy_rows(cursor, table: Table, rows, progress: Progress) -> None:
     with cursor.copy(table.copy_sql) as copy:
         for row in rows:
-            values = table.values(row)
-            if _REQUIRED in values:
-                missing = table.attnames[values.index(_REQUIRED)]
-                raise SystemExit(
-                    f"bench/seed.py: {table.model.__name__}.{missing} is NOT NULL with no "
-                    "default: give it a value in the seeder"
-                )
-            copy.write_row(values)
+            copy.write_row(table.checked_values(row))
             progress.advance()
     progress.finish()
 
@@ -397,6 +416,10 @@ def recreate_database(name: str, *, template: str | None = None) -> None:
 
 def database_marker(name: str) -> dict | None:
     """What `seed` recorded on the database (sizes, seconds), or None."""
+    if env.is_sqlite(name):
+        from bench import seed_sqlite
+
+        return seed_sqlite.marker(name)
     with maintenance_connection() as conn:
         row = conn.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
@@ -422,14 +445,60 @@ def _secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
+def seeded_models() -> list:
+    """The seeded models, in the order their rows are written."""
+    from articles.models import Article, Author, Category, Tag
+    from comments.models import Comment
+
+    return [Category, Tag, Author, Comment, Article, Article.tags.through]
+
+
+def plan(data: Dataset, tables: list[Table]) -> list[tuple[Table, object, int]]:
+    """(table, rows, how many) for each of `seeded_models()`'s tables, in order."""
+    sizes = data.sizes
+    return [
+        (tables[0], data.categories, len(data.categories)),
+        (tables[1], data.tag_rows(), sizes.tags),
+        (tables[2], data.author_rows(), sizes.authors),
+        # Comments before articles: the articles' counts come from them.
+        (tables[3], data.comment_rows(), sum(data.comment_counts.values())),
+        (tables[4], data.article_rows(), sizes.articles),
+        (tables[5], data.article_tag_rows(), sizes.articles * 2),
+    ]
+
+
+def derive_the_rest() -> None:
+    """What the app derives from the rows by itself (Category.public_article_count, ...):
+    the seeder is a bulk write that bypasses model saves, and says so as the WordPress
+    import does."""
+    from articles.signals import bulk_content_changed
+
+    bulk_content_changed.send(sender=Dataset)
+
+
+def summary(data: Dataset, seconds: float, timings: dict) -> dict:
+    """What a seeding reports and records on the database."""
+    from comments.models import Comment
+
+    hot = max(data.hot_ids, default=None)
+    return {
+        "sizes": asdict(data.sizes),
+        "seconds": seconds,
+        "timings": timings,
+        "visible_articles": len(data.visible),
+        "comments": sum(data.comment_counts.values()),
+        "hot_article_listed": (
+            None if hot is None else Comment.objects.filter(article_id=hot, is_listed=True).count()
+        ),
+        "seeded_at": data.now.isoformat(timespec="seconds"),
+    }
+
+
 def seed(database: str, sizes: Sizes) -> dict:
     """Fill the (migrated, empty) database; returns the timings."""
     from django.core.management.color import no_style
     from django.db import connection, transaction
     from django.utils import timezone
-
-    from articles.models import Article, Author, Category, Tag
-    from comments.models import Comment
 
     started = time.monotonic()
     now = timezone.now()
@@ -438,9 +507,7 @@ def seed(database: str, sizes: Sizes) -> dict:
         file=sys.stderr,
     )
     data = Dataset(sizes, now)
-    tables = [
-        Table(m, now) for m in (Category, Tag, Author, Comment, Article, Article.tags.through)
-    ]
+    tables = [Table(m, now) for m in seeded_models()]
     # One transaction: a failure leaves the database as it was (indexes included).
     with transaction.atomic(), connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # psycopg's own, for COPY
@@ -452,17 +519,8 @@ def seed(database: str, sizes: Sizes) -> dict:
         indexes = [ix for t in tables for ix in _secondary_indexes(cursor, t.name)]
         for name, _ in indexes:
             cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
-        plan = [
-            (tables[0], data.categories, len(data.categories)),
-            (tables[1], data.tag_rows(), sizes.tags),
-            (tables[2], data.author_rows(), sizes.authors),
-            # Comments before articles: the articles' counts come from them.
-            (tables[3], data.comment_rows(), sum(data.comment_counts.values())),
-            (tables[4], data.article_rows(), sizes.articles),
-            (tables[5], data.article_tag_rows(), sizes.articles * 2),
-        ]
         timings = {}
-        for table, rows, total in plan:
+        for table, rows, total in plan(data, tables):
             t0 = time.monotonic()
             copy_rows(cursor, table, rows, Progress(table.name, total))
             timings[table.name] = round(time.monotonic() - t0, 1)
@@ -474,6 +532,9 @@ def seed(database: str, sizes: Sizes) -> dict:
         cursor.execute("SET session_replication_role = DEFAULT")
         for statement in connection.ops.sequence_reset_sql(no_style(), [t.model for t in tables]):
             cursor.execute(statement)
+        t0 = time.monotonic()
+        derive_the_rest()
+        timings["derived"] = round(time.monotonic() - t0, 1)
     t0 = time.monotonic()
     print("  VACUUM ANALYZE", file=sys.stderr, flush=True)
     with connection.cursor() as django_cursor:
@@ -481,28 +542,14 @@ def seed(database: str, sizes: Sizes) -> dict:
         for table in tables:
             cursor.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table.name)))
         timings["vacuum_analyze"] = round(time.monotonic() - t0, 1)
-    seconds = round(time.monotonic() - started, 1)
-    hot = max(data.hot_ids, default=None)
-    result = {
-        "sizes": asdict(sizes),
-        "seconds": seconds,
-        "timings": timings,
-        "visible_articles": len(data.visible),
-        "comments": sum(data.comment_counts.values()),
-        "hot_article_listed": None,
-        "seeded_at": now.isoformat(timespec="seconds"),
-    }
-    if hot is not None:
-        result["hot_article_listed"] = Comment.objects.filter(
-            article_id=hot, is_listed=True
-        ).count()
+    result = summary(data, round(time.monotonic() - started, 1), timings)
     with connection.cursor() as cursor:
         cursor.execute(
             sql.SQL("COMMENT ON DATABASE {} IS {}")
             .format(sql.Identifier(database), sql.Literal(json.dumps(result)))
             .as_string(cursor.cursor)
         )
-    print(f"Seeded {database} in {seconds:.1f} s {timings}", file=sys.stderr)
+    print(f"Seeded {database} in {result['seconds']:.1f} s {timings}", file=sys.stderr)
     return result
 
 
@@ -537,7 +584,12 @@ def main(argv: list[str] | None = None) -> None:
     import django
 
     django.setup()
-    result = seed(args.database, parse_sizes(args))
+    if env.is_sqlite(args.database):
+        from bench.seed_sqlite import seed_sqlite
+
+        result = seed_sqlite(args.database, parse_sizes(args))
+    else:
+        result = seed(args.database, parse_sizes(args))
     print(json.dumps(result))
 
 

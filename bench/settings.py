@@ -1,4 +1,4 @@
-"""The project's settings, plus the bare-Django yardstick's URL (bench/urls.py)."""
+"""The project's settings, plus the yardsticks' URLs (bench/urls.py)."""
 
 from cms.settings import *  # noqa: F403
 
