@@ -1,15 +1,17 @@
-"""The stored count behind each category's `article_count`.
+"""The stored counts behind each category's `article_count`.
 
 `Category.public_article_count` counts the articles filed directly in a category that are
-published or scheduled, whatever their date. The public count of a category (itself and
-its descendants, visible now) is then the sum of that column over the subtree minus the
-few public articles dated in the future (articles.selectors.public_categories): two
-small reads whatever the number of articles, and right at every moment without a job
-when a scheduled article goes live.
+published or scheduled, whatever their date; `public_subtree_count` the same over the
+category and its descendants. The public count of a category (visible now) is the
+subtree count less the few public articles of the subtree dated in the future
+(articles.selectors.attach_article_counts): read, not counted, whatever the number of
+articles, and right at every moment without a job when a scheduled article goes live.
 
-The column is recounted, for the categories an article write touched, from the article
-table itself (an UPDATE with a COUNT subquery on the category index): no increments that
-could drift, and a bulk write (the WordPress import) recounts every category once.
+The columns are recounted, for the categories an article write touched and their
+ancestors, from the article table itself (UPDATEs with a COUNT subquery on the category
+index, then a SUM over the subtree): no increments that could drift. A bulk write (the
+WordPress import) recounts every category once; a category that moves recounts the
+subtree sums itself (Category.save).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from articles.signals import bulk_content_changed
 
 
 def recount_categories(category_ids: Iterable[int | None] | None = None) -> None:
-    """Recount these categories (every category when None) from the article table."""
+    """Recount these categories (every category when None) from the article table, and
+    the subtree counts of them and their ancestors."""
     categories = Category.objects.all()
     if category_ids is not None:
         ids = {pk for pk in category_ids if pk is not None}
@@ -41,6 +44,13 @@ def recount_categories(category_ids: Iterable[int | None] | None = None) -> None
     )
     # QuerySet.update: no save(), so no updated_at bump and no signals of its own.
     categories.update(public_article_count=Coalesce(Subquery(filed_here), 0))
+    if category_ids is None:
+        Category.objects.recount_subtrees()
+        return
+    paths = Category.objects.filter(pk__in=ids).values_list("tree_path", flat=True)
+    Category.objects.recount_subtrees(
+        {int(pk) for path in paths for pk in path.strip("/").split("/") if pk}
+    )
 
 
 @receiver(post_save, sender=Article, dispatch_uid="articles.category_counts.article_saved")

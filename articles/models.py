@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -35,6 +36,18 @@ class CategoryQuerySet(models.QuerySet):
         qs = self.filter(tree_path__startswith=category.tree_path)
         return qs if include_self else qs.exclude(pk=category.pk)
 
+    def recount_subtrees(self, category_ids: set[int] | None = None) -> None:
+        """Sum public_article_count over each subtree into public_subtree_count, for
+        these categories (all when None); articles.category_counts keeps the former."""
+        categories = self.all() if category_ids is None else self.filter(pk__in=category_ids)
+        subtree = (
+            Category.objects.filter(tree_path__startswith=OuterRef("tree_path"))
+            .order_by()
+            .annotate(n=Func(F("public_article_count"), function="SUM"))
+            .values("n")
+        )
+        categories.update(public_subtree_count=Coalesce(Subquery(subtree), 0))
+
 
 class Category(models.Model):
     """A node of the category tree (any depth).
@@ -61,12 +74,15 @@ class Category(models.Model):
     wordpress_id = models.PositiveBigIntegerField(
         null=True, blank=True, unique=True, editable=False
     )
-    # Articles filed directly here that are published or scheduled, whatever their date:
-    # kept by articles.category_counts on every article write, so the public count of a
-    # subtree is a sum over the (few) categories, not a COUNT over the articles.
+    # Articles filed directly here that are published or scheduled, whatever their date,
+    # and the same over this category and all its descendants: kept by
+    # articles.category_counts on every article write and category move, so a public
+    # count is read, not counted (less the few articles dated in the future).
     public_article_count = models.PositiveIntegerField(default=0, editable=False)
+    public_subtree_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = CategoryQuerySet.as_manager()
+    COUNTERS = ("public_article_count", "public_subtree_count")
 
     class Meta:
         ordering = ["tree_path"]
@@ -107,6 +123,14 @@ class Category(models.Model):
             if self.pk
             else None
         )
+        if stored_tree_path is not None and kwargs.get("update_fields") is None:
+            # The stored counts are articles.category_counts' to write: an instance read
+            # before an article was published must not put its old numbers back.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.COUNTERS
+            ]
         super().save(*args, **kwargs)
         tree_path, slug_path = self._computed_paths()
         if (
@@ -122,6 +146,8 @@ class Category(models.Model):
         Category.objects.filter(pk=self.pk).update(tree_path=tree_path, slug_path=slug_path)
         if stored_tree_path:
             self._rewrite_descendant_paths(stored_tree_path)
+            # Its subtree's counts leave the old ancestors for the new ones.
+            Category.objects.recount_subtrees()
 
     def _rewrite_descendant_paths(self, previous_tree_path: str) -> None:
         # Parents sort before their children by path length, so each child's parent

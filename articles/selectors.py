@@ -12,16 +12,11 @@ from typing import TYPE_CHECKING
 from django.db.models import (
     Count,
     DateTimeField,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.models import PUBLIC_STATUSES, Article, ArticleSlugRedirect, Category, Tag
@@ -109,41 +104,32 @@ def next_publication_at(*, now: datetime) -> Subquery:
     return Subquery(upcoming, output_field=DateTimeField())
 
 
-def _visible_article_count_in_subtree(now) -> Coalesce:
-    """Visible articles in the outer category and its descendants: the stored counts
-    summed over the subtree (articles.category_counts), less the public articles of the
-    subtree dated after `now`. Both correlated subqueries read few rows whatever the
-    number of articles: the categories of one subtree, and the future-dated public
-    articles (a range at the head of the public index). SUM and COUNT as plain Funcs
-    keep Django from adding a GROUP BY: one row per outer row."""
-    stored = (
-        Category.objects.filter(tree_path__startswith=OuterRef("tree_path"))
-        .order_by()
-        .annotate(n=Func(F("public_article_count"), function="SUM"))
-        .values("n")
-    )
-    not_yet_visible = (
+def public_categories(*, now: datetime | None = None) -> QuerySet[Category]:
+    """The categories, parents joined. Their `article_count` is set on the rows read
+    (attach_article_counts): a stored count, less what is not visible yet."""
+    return Category.objects.select_related("parent").order_by("tree_path")
+
+
+def attach_article_counts(categories: list[Category], *, now: datetime) -> list[Category]:
+    """Set each category's `article_count`: the visible articles in it and its
+    descendants. The stored subtree count (articles.category_counts: published or
+    scheduled, any date) less the subtree's public articles dated after `now`, found by
+    one query over the head of the public index (the future is short: a newsroom
+    schedules days ahead, not thousands of articles), whatever the number of articles
+    or categories."""
+    if not categories:
+        return categories
+    not_yet_visible = list(
         Article.objects.filter(
-            status__in_literals=PUBLIC_STATUSES,
-            published_at__gt=now,
-            category__tree_path__startswith=OuterRef("tree_path"),
+            status__in_literals=PUBLIC_STATUSES, published_at__gt=now, category__isnull=False
         )
         .order_by()
-        .annotate(n=Func(F("id"), function="COUNT"))
-        .values("n")
+        .values_list("category__tree_path", flat=True)
     )
-    return Coalesce(Subquery(stored, output_field=IntegerField()), 0) - Coalesce(
-        Subquery(not_yet_visible, output_field=IntegerField()), 0
-    )
-
-
-def public_categories(*, now: datetime | None = None) -> QuerySet[Category]:
-    now = now or timezone.now()
-    return (
-        Category.objects.select_related("parent")
-        .annotate(article_count=_visible_article_count_in_subtree(now))
-        .order_by("tree_path")
-    )
+    for category in categories:
+        early = sum(1 for path in not_yet_visible if path.startswith(category.tree_path))
+        category.article_count = category.public_subtree_count - early
+    return categories
 
 
 def public_tags(*, now: datetime | None = None) -> QuerySet[Tag]:

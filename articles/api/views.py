@@ -125,6 +125,13 @@ class CategoryViewSet(TermViewSet):
     def public_queryset(self, now):
         return selectors.public_categories(now=now)
 
+    def paginate_queryset(self, queryset):
+        rows = super().paginate_queryset(queryset)
+        return selectors.attach_article_counts(rows, now=timezone.now()) if rows else rows
+
+    def get_object(self):
+        return selectors.attach_article_counts([super().get_object()], now=timezone.now())[0]
+
 
 @_term_schema(singular="tag", plural="tags")
 class TagViewSet(TermViewSet):

@@ -125,3 +125,19 @@ def test_the_api_list_shows_what_the_serializer_makes_of_each_article(api_client
         expected = generic(serializer, by_id[item["id"]])
         # The test client's host is "testserver", as the RequestFactory's.
         assert item == expected
+
+
+def test_the_category_serializer_writes_what_drf_would(articles):
+    from articles.api.serializers import CategorySerializer
+    from articles.models import Category
+
+    categories = selectors.attach_article_counts(
+        list(selectors.public_categories()), now=timezone.now()
+    )
+    assert any(c.parent_id for c in categories) and any(not c.parent_id for c in categories)
+    serializer = CategorySerializer()
+    for category in categories:
+        lean = serializer.to_representation(category)
+        assert lean == generic(serializer, category)
+        assert list(lean) == list(generic(serializer, category))
+    assert Category.objects.count() == len(categories)
