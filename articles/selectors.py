@@ -110,7 +110,7 @@ def public_categories(*, now: datetime | None = None) -> QuerySet[Category]:
     return Category.objects.select_related("parent").order_by("tree_path")
 
 
-def attach_article_counts(categories: list[Category], *, now: datetime) -> list[Category]:
+def attach_article_counts(*, categories: list[Category], now: datetime) -> list[Category]:
     """Set each category's `article_count`: the visible articles in it and its
     descendants. The stored subtree count (articles.category_counts: published or
     scheduled, any date) less the subtree's public articles dated after `now`, found by

@@ -127,10 +127,14 @@ class CategoryViewSet(TermViewSet):
 
     def paginate_queryset(self, queryset):
         rows = super().paginate_queryset(queryset)
-        return selectors.attach_article_counts(rows, now=timezone.now()) if rows else rows
+        return (
+            selectors.attach_article_counts(categories=rows, now=timezone.now()) if rows else rows
+        )
 
     def get_object(self):
-        return selectors.attach_article_counts([super().get_object()], now=timezone.now())[0]
+        return selectors.attach_article_counts(
+            categories=[super().get_object()], now=timezone.now()
+        )[0]
 
 
 @_term_schema(singular="tag", plural="tags")
