@@ -313,7 +313,16 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [
-            models.Index(fields=["status", "-published_at", "-id"], name="article_visible_recent"),
+            # The editors' lists of drafts, articles in review and the archive (the
+            # admin's status filter). Partial, so it can never serve a public read: with
+            # an index on (status, published_at) SQLite read the two public statuses
+            # from it and sorted every visible row (7 ms at 5,000 articles, against
+            # 0.03 ms from article_public_recent's head).
+            models.Index(
+                fields=["status", "-published_at", "-id"],
+                name="article_workflow_recent",
+                condition=~Q(status__in=PUBLIC_STATUSES),
+            ),
             # The public list's order, holding only rows `visible()` can return: the newest
             # page is read from the index head whatever the table size (with the two
             # statuses as an IN list, the index above needs a sort of every match).
