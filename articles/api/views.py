@@ -236,8 +236,14 @@ class ArticleViewSet(PublicReadViewSet):
         return response
 
     def get_object(self):
-        self._article = super().get_object()
-        return self._article
+        # One visible article by slug (selectors.public_article); the filter and lookup
+        # machinery of GenericAPIView.get_object has nothing to add to it.
+        found = selectors.public_article(slug=self.kwargs["slug"])
+        if found is None:
+            raise Http404
+        self.check_object_permissions(self.request, found)
+        self._article = found
+        return found
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
