@@ -10,10 +10,19 @@ from plumbing.response_cache.counts import count_key, count_lookup, count_store
 
 class _KnownCountPaginator(Paginator):
     known_count: int | None = None
+    row_columns: tuple[str, ...] | None = None
 
     @cached_property
     def count(self) -> int:
         return self.known_count if self.known_count is not None else super().count
+
+    def _get_page(self, object_list, number, paginator):
+        # The page alone is read as rows of these columns (a view's `page_row_columns`):
+        # the filters, the order and the COUNT ran on the plain queryset, without the
+        # joins the rows need.
+        if self.row_columns is not None:
+            object_list = object_list.values(*self.row_columns)
+        return super()._get_page(object_list, number, paginator)
 
 
 class StoredCountPagination(PageNumberPagination):
@@ -27,7 +36,9 @@ class StoredCountPagination(PageNumberPagination):
         key = count_key(request)
         known_count, generation = count_lookup(request, key, scope=ARTICLES)
         paginator_class = type(
-            "KnownCountPaginator", (_KnownCountPaginator,), {"known_count": known_count}
+            "KnownCountPaginator",
+            (_KnownCountPaginator,),
+            {"known_count": known_count, "row_columns": getattr(view, "page_row_columns", None)},
         )
         self.django_paginator_class = paginator_class
         rows = super().paginate_queryset(queryset, request, view)

@@ -168,11 +168,14 @@ class ArticleViewSet(PublicReadViewSet):
     filterset_class = ArticleFilter
     pagination_class = StoredCountPagination
 
+    # The list's page is read as rows, not model instances: only the columns an item
+    # shows (no body, the largest), category and author joined for the page alone, the
+    # page's tags in one more query (paginate_queryset).
+    page_row_columns = (*selectors.LIST_ROW_COLUMNS, "next_publication_at")
+
     def public_queryset(self, now):
         if self.action == "list":
-            # Rows, not model instances: only the columns a list item shows (no body, the
-            # largest), with the page's tags in one more query (paginate_queryset).
-            return selectors.public_article_rows(now=now)
+            return selectors.visible_articles(now=now)
         return selectors.public_articles(now=now)
 
     def paginate_queryset(self, queryset):
