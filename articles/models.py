@@ -330,6 +330,9 @@ class Article(models.Model):
                 fields=["-published_at", "-id"],
                 name="article_public_recent",
                 condition=Q(status__in=PUBLIC_STATUSES),
+                # PostgreSQL answers the categories' future-dated counts from the index
+                # alone (selectors.attach_article_counts); SQLite ignores INCLUDE.
+                include=["category"],
             ),
             models.Index(
                 fields=["category", "-published_at", "-id"],
