@@ -8,7 +8,7 @@ DEPS_STAMP := $(VENV)/.deps-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint suite e2e e2e-deps system-deps setup demo worker clean bench bench-smoke bench-deps bench-sqlite
+.PHONY: run test lint suite e2e e2e-deps system-deps clients-deps setup demo worker clean bench bench-smoke bench-deps bench-sqlite
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,7 +61,19 @@ system-deps:
 	fi
 e2e-deps: system-deps
 
-suite: $(DEPS_STAMP) system-deps
+# The API client generators a frontend team uses (tests/clients/): openapi-python-client
+# in its own virtualenv, openapi-typescript + openapi-fetch + TypeScript from npm (pinned
+# by package-lock.json; node comes with the machine).
+CLIENTS_VENV := var/clients-venv
+CLIENTS_STAMP := $(CLIENTS_VENV)/.installed
+$(CLIENTS_STAMP): tests/clients/requirements.txt tests/clients/package-lock.json
+	$(PYTHON) -m venv $(CLIENTS_VENV)
+	$(CLIENTS_VENV)/bin/python -m pip install --quiet -r tests/clients/requirements.txt
+	cd tests/clients && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+clients-deps: $(CLIENTS_STAMP)
+
+suite: $(DEPS_STAMP) system-deps clients-deps
 	$(BIN)/pytest
 
 # Only the browser tests (screenshots in var/test-artifacts/e2e/).

@@ -72,3 +72,64 @@ def document_bad_request_everywhere(result, generator, request, public):
         {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
     )
     return result
+
+
+def input_defaults_as_words(result, generator, request, public):
+    """A drf-spectacular postprocessing hook: an input field's default is the server's
+    business, so request bodies say it in words, not as `default`. openapi-typescript
+    (and others) type a property that has a default as always present, which made
+    optional inputs such as `notify_replies` required in generated clients."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            continue
+        for prop in schema.get("properties", {}).values():
+            if "default" in prop:
+                default = prop.pop("default")
+                shown = {True: "true", False: "false", None: "null"}.get(default, repr(default))
+                words = f"Default: {shown}."
+                prop["description"] = (
+                    f"{prop['description']} {words}" if prop.get("description") else words
+                )
+    return result
+
+
+# Tags by audience, from the path (the first rule whose fragment the path holds): what a
+# frontend may call without credentials, and what needs a staff account.
+AUDIENCE_TAGS = (
+    ("/api/v1/moderation/", "staff: moderation"),
+    ("/comments/", "public: comments"),
+    ("/commenters/", "public: comments"),
+    ("/api/v1/privacy/", "public: privacy requests"),
+    ("/api/v1/", "public: articles"),
+)
+TAG_DESCRIPTIONS = {
+    "public: articles": "Articles, categories, tags and authors: no credentials, cached.",
+    "public: comments": (
+        "Readers' comments: reading, posting, editing with the edit token, reporting, "
+        "reacting, confirming an address. No credentials; a signed-in session is honoured "
+        "(its name and email are used)."
+    ),
+    "public: privacy requests": "A reader's export or erasure, confirmed by email.",
+    "staff: moderation": "The moderation queue and audit trail: a staff account.",
+}
+
+
+def tags_by_audience(result, generator, request, public):
+    """A drf-spectacular postprocessing hook: each operation is tagged public or staff
+    (drf-spectacular tagged them all `v1`), and public operations carry no security
+    requirement: credentials are optional there, and generators and Swagger UI showed a
+    padlock (or asked for a key) on every one of them."""
+    used = []
+    for path, path_item in result.get("paths", {}).items():
+        tag = next(name for fragment, name in AUDIENCE_TAGS if fragment in path)
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            operation["tags"] = [tag]
+            if tag.startswith("public"):
+                operation.pop("security", None)
+            if tag not in used:
+                used.append(tag)
+    order = [name for name in TAG_DESCRIPTIONS if name in used]
+    result["tags"] = [{"name": name, "description": TAG_DESCRIPTIONS[name]} for name in order]
+    return result

@@ -98,21 +98,21 @@ _SAME_COMMENT = {
     "header.X-Edit-Token": "$request.header.X-Edit-Token",
 }
 _AFTER_POSTING = {
-    "EditComment": ("v1_comments_partial_update", _POSTED_WITH_TOKEN),
-    "WithdrawComment": ("v1_comments_destroy", _POSTED_WITH_TOKEN),
-    "ListTheArticleComments": ("v1_articles_comments_list", {"path.slug": "$request.path.slug"}),
-    "FlagComment": ("v1_comments_flag_create", _POSTED),
-    "ReactToComment": ("v1_comments_reactions_create", _POSTED),
-    "TakeBackReaction": ("v1_comments_reactions_destroy", _POSTED),
-    "ReadAsStaff": ("v1_moderation_comments_retrieve", _POSTED),
-    "ModerateAsStaff": ("v1_moderation_comments_partial_update", _POSTED),
-    "FeatureAsStaff": ("v1_moderation_comments_feature_create", _POSTED),
+    "EditComment": ("comments_partial_update", _POSTED_WITH_TOKEN),
+    "WithdrawComment": ("comments_destroy", _POSTED_WITH_TOKEN),
+    "ListTheArticleComments": ("articles_comments_list", {"path.slug": "$request.path.slug"}),
+    "FlagComment": ("comments_flag_create", _POSTED),
+    "ReactToComment": ("comments_reactions_create", _POSTED),
+    "TakeBackReaction": ("comments_reactions_destroy", _POSTED),
+    "ReadAsStaff": ("moderation_comments_retrieve", _POSTED),
+    "ModerateAsStaff": ("moderation_comments_partial_update", _POSTED),
+    "FeatureAsStaff": ("moderation_comments_feature_create", _POSTED),
 }
 LINKS = {
     ("/api/v1/articles/{slug}/comments/", "post", status): {
         **{name: {"operationId": op, "parameters": p} for name, (op, p) in _AFTER_POSTING.items()},
         "Reply": {
-            "operationId": "v1_articles_comments_create",
+            "operationId": "articles_comments_create",
             "parameters": {"path.slug": "$request.path.slug"},
             "requestBody": {"parent": "$response.body#/id"},
         },
@@ -120,16 +120,16 @@ LINKS = {
     for status in ("201", "202")
 }
 LINKS[("/api/v1/comments/{id}/", "patch", "200")] = {
-    "WithdrawEditedComment": {"operationId": "v1_comments_destroy", "parameters": _SAME_COMMENT},
+    "WithdrawEditedComment": {"operationId": "comments_destroy", "parameters": _SAME_COMMENT},
 }
 LINKS[("/api/v1/comments/{id}/", "delete", "204")] = {
     # After a withdrawal the comment is gone for its author: use_after_free checks the edit.
     "EditWithdrawnComment": {
-        "operationId": "v1_comments_partial_update",
+        "operationId": "comments_partial_update",
         "parameters": _SAME_COMMENT,
     },
     "FlagWithdrawnComment": {
-        "operationId": "v1_comments_flag_create",
+        "operationId": "comments_flag_create",
         "parameters": {"path.id": "$request.path.id"},
     },
 }
@@ -473,6 +473,7 @@ LISTS = (
     "GET /api/v1/articles/{slug}/comments/",
     "GET /api/v1/categories/",
     "GET /api/v1/tags/",
+    "GET /api/v1/authors/",
     "GET /api/v1/moderation/comments/",
     "GET /api/v1/moderation/actions/",
 )
