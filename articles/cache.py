@@ -65,7 +65,7 @@ register_route(
     rf"/api/v1/articles/(?P<slug>{SLUG})/",
     lambda match: (ARTICLES, thread_scope(match["slug"])),
 )
-register_route(rf"/api/v1/(?:categories|tags)/(?:{SLUG}/)?", lambda match: (ARTICLES,))
+register_route(rf"/api/v1/(?:categories|tags|authors)/(?:{SLUG}/)?", lambda match: (ARTICLES,))
 
 
 # --- what invalidates ------------------------------------------------------------------

@@ -19,7 +19,14 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from articles.models import PUBLIC_STATUSES, Article, ArticleSlugRedirect, Category, Tag
+from articles.models import (
+    PUBLIC_STATUSES,
+    Article,
+    ArticleSlugRedirect,
+    Author,
+    Category,
+    Tag,
+)
 
 if TYPE_CHECKING:
     from comments.models import ModerationPolicy
@@ -193,6 +200,18 @@ def public_tags(*, now: datetime | None = None) -> QuerySet[Tag]:
         articles__published_at__lte=now,
     )
     return Tag.objects.annotate(article_count=Count("articles", filter=visible)).order_by("name")
+
+
+def public_authors(*, now: datetime | None = None) -> QuerySet[Author]:
+    """Bylines with their visible articles counted (one aggregate with the page)."""
+    now = now or timezone.now()
+    visible = Q(
+        articles__status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
+        articles__published_at__lte=now,
+    )
+    return Author.objects.annotate(article_count=Count("articles", filter=visible)).order_by(
+        "name", "id"
+    )
 
 
 def article_redirect_target(*, old_slug: str, now: datetime | None = None) -> Article | None:

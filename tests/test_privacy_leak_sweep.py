@@ -19,7 +19,7 @@ from comments.moderating import comments_moderate
 from comments.notifications import unsubscribe_token
 from comments.selectors import PUBLIC_THREAD_ORDERINGS
 from comments.services import comment_create
-from tests.factories import ArticleFactory, CategoryFactory, TagFactory
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,8 @@ PUBLIC_ROUTE_NAMES = {
     "api:category-detail",
     "api:tag-list",
     "api:tag-detail",
+    "api:author-list",
+    "api:author-detail",
     "api:article-list",
     "api:article-detail",
     "api:article-comments",
@@ -108,7 +110,9 @@ def private_comments():
     category = CategoryFactory(slug="news")
     child = CategoryFactory(slug="local-news", parent=category)
     tag = TagFactory(slug="elections")
-    article = ArticleFactory(slug="leaky-story", category=child, tags=[tag])
+    # The byline's own address is private too (only staff see it).
+    author = AuthorFactory(slug="byline", email=EMAILS[0])
+    article = ArticleFactory(slug="leaky-story", category=child, tags=[tag], author=author)
     created = []
     for index, (email, ip, agent) in enumerate(zip(EMAILS, IPS, USER_AGENTS, strict=True)):
         top = comment_create(
@@ -142,7 +146,13 @@ def private_comments():
     comments_moderate(ids=[pending.pk], status=Comment.Status.PENDING)
     assert Comment.objects.filter(status=Comment.Status.APPROVED).count() >= 2
     assert Comment.objects.filter(status=Comment.Status.SPAM).count() == 2
-    return {"article": article, "comments": created, "category": child, "tag": tag}
+    return {
+        "article": article,
+        "comments": created,
+        "category": child,
+        "tag": tag,
+        "author": author,
+    }
 
 
 def _assert_clean(response, label: str, server_error_expected: bool = False):
@@ -174,6 +184,8 @@ def test_no_public_response_carries_private_commenter_data(client, private_comme
         f"/api/v1/categories/{private_comments['category'].slug}/",
         "/api/v1/tags/",
         f"/api/v1/tags/{private_comments['tag'].slug}/",
+        "/api/v1/authors/",
+        f"/api/v1/authors/{private_comments['author'].slug}/",
         "/feeds/articles/",
         "/feeds/articles/atom/",
         f"/feeds/categories/{private_comments['category'].slug}/",

@@ -61,18 +61,48 @@ class ArticleFilter(django_filters.FilterSet):
     published_before = UTCIsoDateTimeFilter(
         field_name="published_at", lookup_expr="lte", help_text="ISO 8601 date-time, inclusive."
     )
+    updated_after = UTCIsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text=(
+            "ISO 8601 date-time, inclusive: articles whose public content changed since then "
+            "(a static site's incremental build). An article unpublished since is simply "
+            "absent: rebuild from the full list to drop it."
+        ),
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("published_at", "published_at"),
             ("title", "title"),
             ("comment_count", "comment_count"),
         ),
-        help_text="published_at, -published_at (default), title, -title, comment_count, -comment_count.",
+        help_text=(
+            "published_at, -published_at (default), title, -title, comment_count, "
+            "-comment_count. Several keys, most significant first, either comma-separated "
+            "(`ordering=-comment_count,title`) or repeated (`ordering=-comment_count&"
+            "ordering=title`), as generated clients send arrays."
+        ),
     )
 
     class Meta:
         model = Article
-        fields = ["category", "tag", "author", "search", "published_after", "published_before"]
+        fields = [
+            "category",
+            "tag",
+            "author",
+            "search",
+            "published_after",
+            "published_before",
+            "updated_after",
+        ]
+
+    def __init__(self, data=None, *args, **kwargs):
+        # A repeated `ordering` means the same as the comma-separated form (django-filter
+        # would keep the last value only and drop the others without a word).
+        if hasattr(data, "getlist") and len(data.getlist("ordering")) > 1:
+            data = data.copy()
+            data.setlist("ordering", [",".join(data.getlist("ordering"))])
+        super().__init__(data, *args, **kwargs)
 
     # The query parameters this FilterSet reads, and its order when none is asked for.
     PARAMETERS = (*Meta.fields, "ordering")

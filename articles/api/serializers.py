@@ -11,7 +11,7 @@ from rest_framework.relations import PKOnlyObject
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
-from articles.models import Article, Category, Tag
+from articles.models import Article, Author, Category, Tag
 from comments.selectors import comments_open_for
 
 
@@ -68,6 +68,16 @@ class TagSerializer(serializers.ModelSerializer):
     class Meta:
         model = Tag
         fields = ["id", "name", "slug", "article_count"]
+
+
+class AuthorSerializer(serializers.ModelSerializer):
+    """A byline's public page: never its email or account."""
+
+    article_count = serializers.IntegerField(read_only=True, help_text="Visible articles.")
+
+    class Meta:
+        model = Author
+        fields = ["id", "name", "slug", "bio", "article_count"]
 
 
 class ArticleListSerializer(serializers.ModelSerializer):

@@ -16,6 +16,7 @@ from articles.api.pagination import StoredCountPagination
 from articles.api.serializers import (
     ArticleDetailSerializer,
     ArticleListSerializer,
+    AuthorSerializer,
     CategorySerializer,
     TagSerializer,
 )
@@ -143,6 +144,14 @@ class TagViewSet(TermViewSet):
 
     def public_queryset(self, now):
         return selectors.public_tags(now=now)
+
+
+@_term_schema(singular="author", plural="authors")
+class AuthorViewSet(TermViewSet):
+    serializer_class = AuthorSerializer
+
+    def public_queryset(self, now):
+        return selectors.public_authors(now=now)
 
 
 @extend_schema_view(
