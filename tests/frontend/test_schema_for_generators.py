@@ -1,0 +1,58 @@
+"""The OpenAPI schema as code generators read it (issue #16): JSON request bodies only,
+no input default that a generator would turn into a required property, operations tagged
+by audience with no security requirement on public ones."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    with django_db_blocker.unblock():
+        return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and "responses" in operation:
+                yield path, method, operation
+
+
+def test_request_bodies_are_json_only(schema):
+    bodies = [(p, m, op["requestBody"]) for p, m, op in operations(schema) if "requestBody" in op]
+    assert bodies, "the API has request bodies"
+    for path, method, body in bodies:
+        assert list(body["content"]) == ["application/json"], (path, method)
+
+
+def test_no_request_component_declares_a_default(schema):
+    for name, component in schema["components"]["schemas"].items():
+        if name.endswith("Request"):
+            for prop_name, prop in component.get("properties", {}).items():
+                assert "default" not in prop, (name, prop_name)
+    notify = schema["components"]["schemas"]["CommentInputRequest"]["properties"]["notify_replies"]
+    assert "Default: false." in notify["description"]
+
+
+def test_operations_are_tagged_by_audience_and_public_ones_ask_for_no_credentials(schema):
+    tags = {}
+    for path, method, operation in operations(schema):
+        [tag] = operation["tags"]
+        tags[(path, method)] = tag
+        if tag.startswith("public"):
+            assert "security" not in operation, (path, method)
+        else:
+            assert operation["security"], (path, method)
+    assert tags[("/api/v1/articles/", "get")] == "public: articles"
+    assert tags[("/api/v1/authors/", "get")] == "public: articles"
+    assert tags[("/api/v1/articles/{slug}/comments/", "post")] == "public: comments"
+    assert tags[("/api/v1/moderation/comments/", "get")] == "staff: moderation"
+    assert [t["name"] for t in schema["tags"]] == [
+        "public: articles",
+        "public: comments",
+        "public: privacy requests",
+        "staff: moderation",
+    ]
