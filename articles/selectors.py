@@ -104,10 +104,8 @@ def visible_articles(*, now: datetime | None = None) -> QuerySet[Article]:
     return Article.objects.visible(now)
 
 
-# What a list row reads (public_article_rows): the list item's fields, with the ids
-# telling a missing category or author from an empty one, and what confirms a cached
-# page (comments_changed_at).
-LIST_ROW_COLUMNS = (
+# The columns a list item shows (category and author by their joined fields).
+LIST_COLUMNS = (
     "id",
     "title",
     "slug",
@@ -115,15 +113,15 @@ LIST_ROW_COLUMNS = (
     "published_at",
     "updated_at",
     "comment_count",
-    "comments_changed_at",
-    "category_id",
     "category__name",
     "category__slug",
     "category__slug_path",
-    "author_id",
     "author__name",
     "author__slug",
 )
+# What a list row reads (public_article_rows): those, the ids telling a missing category
+# or author from an empty one, and what confirms a cached page (comments_changed_at).
+LIST_ROW_COLUMNS = (*LIST_COLUMNS, "category_id", "author_id", "comments_changed_at")
 
 
 def public_article_rows(*, now: datetime | None = None) -> QuerySet[dict]:

@@ -1,9 +1,9 @@
 """The yardsticks: the article list's first page and the article detail without the
 project's API code, served by the same gunicorn through the same middleware.
 
-- Bare Django: the same articles, with the fields the API shows (the list view's own
-  LIST_COLUMNS), read with `.values()` and answered with JsonResponse: what a
-  hand-written Django view costs.
+- Bare Django: the same articles, with the fields the API shows (the list's own
+  articles.selectors.LIST_COLUMNS), read with `.values()` and answered with JsonResponse:
+  what a hand-written Django view costs.
 - Plain DRF: ListAPIView and RetrieveAPIView over ModelSerializers (bench/serializers.py)
   with DRF's own PageNumberPagination (a COUNT per page): what the same API costs built
   the way the DRF tutorial builds it.
@@ -18,8 +18,8 @@ from django.http import Http404, JsonResponse
 from django.utils import timezone
 from rest_framework import generics, pagination
 
-from articles.api.views import LIST_COLUMNS
 from articles.models import Article
+from articles.selectors import LIST_COLUMNS
 from bench.serializers import ArticleDetailSerializer, ArticleListSerializer
 from comments.models import ModerationPolicy
 from comments.selectors import comments_open_for

@@ -26,21 +26,6 @@ from comments.models import ModerationPolicy
 from plumbing.api_docs import ERROR_400, ERROR_404
 from plumbing.response_cache.hints import also_depends_on, do_not_store, expire_response_at
 
-LIST_COLUMNS = (
-    "id",
-    "title",
-    "slug",
-    "excerpt",
-    "published_at",
-    "updated_at",
-    "comment_count",
-    "category__name",
-    "category__slug",
-    "category__slug_path",
-    "author__name",
-    "author__slug",
-)
-
 
 class ScheduledVisibilityMixin:
     # For reads that list or count visible articles: they change, with no write, when the
