@@ -86,9 +86,16 @@ class ArticleListSerializer(serializers.ModelSerializer):
     author = AuthorRefSerializer(read_only=True, allow_null=True)
     comment_count = serializers.IntegerField(read_only=True, help_text="Approved comments.")
     url = serializers.SerializerMethodField()
+    # A visible article always has a publication time: not nullable in the schema.
+    published_at = serializers.DateTimeField(
+        read_only=True, help_text="When the article went live (newest first in lists)."
+    )
 
     class Meta:
         model = Article
+        # Output only: every field is present in every answer (generated clients type
+        # them as required, not optional).
+        read_only_fields = ["title", "slug", "excerpt"]
         fields = [
             "id",
             "title",
