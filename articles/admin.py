@@ -1,5 +1,6 @@
 """The editors' admin: articles with workflow actions, history and preview; the category tree."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -12,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from articles import services
 from articles.models import Article, ArticleSlugRedirect, Author, Category, Tag
+from articles.previews import preview_token
 from plumbing.admin_views import ExtraViewsAdminMixin
 
 
@@ -85,6 +87,7 @@ class ArticleAdmin(ExtraViewsAdminMixin, SimpleHistoryAdmin):
         "created_at",
         "updated_at",
         "preview_link",
+        "frontend_preview",
     ]
     actions = ["publish_selected", "archive_selected"]
     extra_views = [("<int:pk>/preview/", "preview_view", "articles_article_preview")]
@@ -92,7 +95,10 @@ class ArticleAdmin(ExtraViewsAdminMixin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "excerpt", "body"]}),
         ("Filing", {"fields": ["category", "tags", "author"]}),
-        ("Workflow", {"fields": ["status", "published_at", "preview_link"]}),
+        (
+            "Workflow",
+            {"fields": ["status", "published_at", "preview_link", "frontend_preview"]},
+        ),
         (
             "Comments",
             {
@@ -130,6 +136,20 @@ class ArticleAdmin(ExtraViewsAdminMixin, SimpleHistoryAdmin):
             return "Save the article to preview it."
         url = reverse("admin:articles_article_preview", args=[article.pk])
         return format_html('<a href="{}" target="_blank">Preview as readers will see it</a>', url)
+
+    @admin.display(description="frontend preview")
+    def frontend_preview(self, article):
+        """The API path a frontend's preview route fetches (articles/previews.py)."""
+        if not article.pk:
+            return "Save the article to get a preview token."
+        path = reverse("api:article-detail", kwargs={"slug": article.slug})
+        hours = settings.ARTICLE_PREVIEW_SECONDS // 3600
+        return format_html(
+            "<code>{}?preview={}</code><br><small>Valid {} hours; opens this article only.</small>",
+            path,
+            preview_token(article=article),
+            hours,
+        )
 
     @admin.display(description="comments")
     def comments_overview(self, article):

@@ -79,6 +79,10 @@ def public_article(*, slug: str, now: datetime | None = None) -> Article | None:
         .filter(slug=slug)
         .first()
     )
+    return _with_tags(article)
+
+
+def _with_tags(article: Article | None) -> Article | None:
     if article is not None:
         tags = Tag.objects.filter(articles=article.pk).only("id", "name", "slug", "updated_at")
         # A QuerySet already evaluated: `article.tags.all()` answers from it, as after
@@ -86,6 +90,16 @@ def public_article(*, slug: str, now: datetime | None = None) -> Article | None:
         tags._fetch_all()
         article._prefetched_objects_cache = {"tags": tags}
     return article
+
+
+def previewed_article(*, article_id: int, slug: str) -> Article | None:
+    """An article of any status for a preview: the id a token opens, at its slug."""
+    return _with_tags(
+        Article.objects.select_related("category", "author")
+        .only(*DETAIL_COLUMNS)
+        .filter(pk=article_id, slug=slug)
+        .first()
+    )
 
 
 def discussion_states(*, article_ids: list[int]) -> dict[int, tuple]:

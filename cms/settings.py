@@ -363,6 +363,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
+# How long a frontend preview token opens its unpublished article (articles/previews.py).
+ARTICLE_PREVIEW_SECONDS = env_int("ARTICLE_PREVIEW_SECONDS", 2 * 24 * 3600)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Newsroom CMS API",
     "DESCRIPTION": (

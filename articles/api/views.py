@@ -5,7 +5,12 @@ from datetime import timedelta
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.http import http_date
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.reverse import reverse
@@ -21,6 +26,7 @@ from articles.api.serializers import (
     TagSerializer,
 )
 from articles.cache import thread_scope
+from articles.previews import previewed_article_id
 from articles.selectors import article_last_modified
 from comments.models import ModerationPolicy
 from plumbing.api_docs import ERROR_400, ERROR_404
@@ -146,6 +152,18 @@ class AuthorViewSet(TermViewSet):
     ),
     retrieve=extend_schema(
         summary="One visible article",
+        parameters=[
+            OpenApiParameter(
+                "preview",
+                str,
+                description=(
+                    "A preview token from the article's admin page: answers the article "
+                    "whatever its status (a draft, in review, scheduled) for a frontend's "
+                    "preview, with `Cache-Control: private, no-store`. A token opens its "
+                    "own article only, and expires (ARTICLE_PREVIEW_SECONDS); otherwise 404."
+                ),
+            )
+        ],
         description=(
             "Answers with ETag and Last-Modified; a matching If-None-Match or "
             "If-Modified-Since gets 304. An old slug of a published article answers 301."
@@ -212,9 +230,12 @@ class ArticleViewSet(PublicReadViewSet):
         return ArticleDetailSerializer if self.action == "retrieve" else ArticleListSerializer
 
     def retrieve(self, request, *args, **kwargs):
+        previewing = "preview" in request.query_params
         try:
             response = super().retrieve(request, *args, **kwargs)
         except (Http404, NotFound):  # get_object() raises Django's Http404
+            if previewing:
+                raise
             target = selectors.article_redirect_target(old_slug=kwargs["slug"])
             if target is None:
                 raise
@@ -230,13 +251,24 @@ class ArticleViewSet(PublicReadViewSet):
             closes_at = self._article.published_at + timedelta(days=self._policy.close_after_days)
             if closes_at > self._now:
                 expire_response_at(response, closes_at)
+        if previewing:
+            # Unpublished words for whoever holds the token: no shared cache keeps them.
+            response["Cache-Control"] = "private, no-store"
         return response
 
     def get_object(self):
         # One visible article by slug (selectors.public_article); the filter and lookup
-        # machinery of GenericAPIView.get_object has nothing to add to it.
-        found = selectors.public_article(slug=self.kwargs["slug"])
-        if found is None:
+        # machinery of GenericAPIView.get_object has nothing to add to it. With a
+        # preview token, the article it opens, whatever its status (articles/previews.py).
+        token = self.request.query_params.get("preview")
+        if token is not None:
+            article_id = previewed_article_id(token=token)
+            found = article_id and selectors.previewed_article(
+                article_id=article_id, slug=self.kwargs["slug"]
+            )
+        else:
+            found = selectors.public_article(slug=self.kwargs["slug"])
+        if not found:
             raise Http404
         self.check_object_permissions(self.request, found)
         self._article = found
