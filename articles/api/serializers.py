@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField
@@ -11,6 +12,7 @@ from rest_framework.relations import PKOnlyObject
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
+from articles import links
 from articles.models import Article, Author, Category, Tag
 from comments.selectors import comments_open_for
 
@@ -139,9 +141,24 @@ class ArticleListSerializer(serializers.ModelSerializer):
             data[name] = None if check_for_none is None else field.to_representation(attribute)
         return data
 
-    @extend_schema_field(serializers.URLField())
+    @extend_schema_field(
+        serializers.URLField(
+            help_text=(
+                "Where readers read the article: the frontend's page when the site sets "
+                "ARTICLE_PATH_TEMPLATE, else this API's detail."
+            )
+        )
+    )
     def get_url(self, article: Article) -> str:
-        return self.url_of(article.slug)
+        return self.page_url_of(article.slug)
+
+    def page_url_of(self, slug: str) -> str:
+        """Where readers read the article: the frontend's page when ARTICLE_PATH_TEMPLATE
+        (and SITE_URL) describe it (articles/links.py, as feeds and emails link), else
+        this API's own detail."""
+        if settings.ARTICLE_PATH_TEMPLATE:
+            return links.absolute(settings.ARTICLE_PATH_TEMPLATE.format(slug=slug))
+        return self.url_of(slug)
 
     def url_of(self, slug: str) -> str:
         if _PLAIN_SLUG.match(slug):
@@ -198,8 +215,8 @@ class ArticleDetailSerializer(ArticleListSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_comments_url(self, article: Article) -> str:
-        # The comments collection lives under the article's own URL.
-        return self.get_url(article) + "comments/"
+        # The comments collection lives under the article's API URL.
+        return self.url_of(article.slug) + "comments/"
 
 
 # --- the article serializers' direct writers -------------------------------------------
@@ -297,5 +314,5 @@ _ROW_WRITERS = {
     "published_at": lambda s, row: _datetime(s, row["published_at"]),
     "updated_at": lambda s, row: _datetime(s, row["updated_at"]),
     "comment_count": lambda s, row: int(row["comment_count"]),
-    "url": lambda s, row: s.url_of(row["slug"]),
+    "url": lambda s, row: s.page_url_of(row["slug"]),
 }

@@ -70,3 +70,22 @@ def test_other_paths_keep_djangos_pages(client):
     response = client.get("/not-an-api-path/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_url_is_the_frontends_page_when_the_site_describes_it(api_client, settings):
+    settings.SITE_URL = "https://news.example"
+    settings.ARTICLE_PATH_TEMPLATE = "/stories/{slug}/"
+    ArticleFactory(slug="the-story")
+
+    [item] = api_client.get("/api/v1/articles/").json()["results"]
+    detail = api_client.get("/api/v1/articles/the-story/").json()
+
+    assert item["url"] == detail["url"] == "https://news.example/stories/the-story/"
+    # The comments stay where the API serves them.
+    assert detail["comments_url"] == "http://testserver/api/v1/articles/the-story/comments/"
+
+
+def test_url_is_the_api_detail_by_default(api_client):
+    ArticleFactory(slug="the-story")
+    [item] = api_client.get("/api/v1/articles/").json()["results"]
+    assert item["url"] == "http://testserver/api/v1/articles/the-story/"
