@@ -205,23 +205,23 @@ def attach_article_counts(*, categories: list[Category], now: datetime) -> list[
     return categories
 
 
-def public_tags(*, now: datetime | None = None) -> QuerySet[Tag]:
-    now = now or timezone.now()
+def _visible_articles_counted(now: datetime | None) -> Count:
+    """The visible articles related through `articles` (tags, authors), as an aggregate
+    computed with the page."""
     visible = Q(
         articles__status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
-        articles__published_at__lte=now,
+        articles__published_at__lte=now or timezone.now(),
     )
-    return Tag.objects.annotate(article_count=Count("articles", filter=visible)).order_by("name")
+    return Count("articles", filter=visible)
+
+
+def public_tags(*, now: datetime | None = None) -> QuerySet[Tag]:
+    return Tag.objects.annotate(article_count=_visible_articles_counted(now)).order_by("name")
 
 
 def public_authors(*, now: datetime | None = None) -> QuerySet[Author]:
     """Bylines with their visible articles counted (one aggregate with the page)."""
-    now = now or timezone.now()
-    visible = Q(
-        articles__status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
-        articles__published_at__lte=now,
-    )
-    return Author.objects.annotate(article_count=Count("articles", filter=visible)).order_by(
+    return Author.objects.annotate(article_count=_visible_articles_counted(now)).order_by(
         "name", "id"
     )
 

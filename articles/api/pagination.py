@@ -1,11 +1,21 @@
 """The article list's pagination: page numbers with the total kept between changes."""
 
+from datetime import datetime
+
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 from articles.cache import ARTICLES
 from plumbing.pagination import PageNumberPagination
 from plumbing.response_cache.counts import count_key, count_lookup, count_store
+
+
+def next_publication_of(row) -> datetime | None:
+    """The `next_publication_at` a page's row carries (a model instance, or a dict when
+    the page is read as rows), None when its queryset was not annotated with it."""
+    if isinstance(row, dict):
+        return row.get("next_publication_at")
+    return getattr(row, "next_publication_at", None)
 
 
 class _KnownCountPaginator(Paginator):
@@ -49,8 +59,6 @@ class StoredCountPagination(PageNumberPagination):
                 self.page.paginator.count,
                 scope=ARTICLES,
                 generation=generation,
-                expires_at=rows[0]["next_publication_at"]
-                if isinstance(rows[0], dict)
-                else getattr(rows[0], "next_publication_at", None),
+                expires_at=next_publication_of(rows[0]),
             )
         return rows

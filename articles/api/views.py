@@ -17,7 +17,7 @@ from rest_framework.reverse import reverse
 
 from articles import selectors
 from articles.api.filters import ArticleFilter
-from articles.api.pagination import StoredCountPagination
+from articles.api.pagination import StoredCountPagination, next_publication_of
 from articles.api.serializers import (
     ArticleDetailSerializer,
     ArticleListSerializer,
@@ -68,13 +68,7 @@ class ScheduledVisibilityMixin:
             return response
         rows = getattr(self, "_rows", None)
         if rows:
-            first = rows[0]
-            due = (
-                first["next_publication_at"]
-                if isinstance(first, dict)
-                else first.next_publication_at
-            )
-            expire_response_at(response, due)
+            expire_response_at(response, next_publication_of(rows[0]))
         else:
             do_not_store(response)
         return response
