@@ -160,6 +160,47 @@ def tags_by_article(*, article_ids: list[int]) -> dict[int, list[dict]]:
     return tags
 
 
+# --- the cards an article answer embeds (articles/api/shaping.py: `expand=`) -------------
+# Each reads the references of a whole page in one query, keyed by slug, in the shapes
+# the term endpoints give (without their article counts).
+
+
+def category_cards(*, slugs: set[str]) -> dict[str, dict]:
+    """{slug: {"id", "name", "slug", "description", "parent", "path"}}."""
+    if not slugs:
+        return {}
+    rows = Category.objects.filter(slug__in=slugs).values(
+        "id", "name", "slug", "description", "parent__slug", "slug_path"
+    )
+    return {
+        row["slug"]: {
+            "id": row["id"],
+            "name": row["name"],
+            "slug": row["slug"],
+            "description": row["description"],
+            "parent": row["parent__slug"],
+            "path": row["slug_path"].split("/") if row["slug_path"] else [row["slug"]],
+        }
+        for row in rows
+    }
+
+
+def tag_cards(*, slugs: set[str]) -> dict[str, dict]:
+    """{slug: {"id", "name", "slug"}}."""
+    if not slugs:
+        return {}
+    rows = Tag.objects.filter(slug__in=slugs).values("id", "name", "slug")
+    return {row["slug"]: row for row in rows}
+
+
+def author_cards(*, slugs: set[str]) -> dict[str, dict]:
+    """{slug: {"id", "name", "slug", "bio"}}: a byline's public fields only."""
+    if not slugs:
+        return {}
+    rows = Author.objects.filter(slug__in=slugs).values("id", "name", "slug", "bio")
+    return {row["slug"]: row for row in rows}
+
+
 def next_publication_at(*, now: datetime) -> Subquery:
     """When the next article becomes visible without any write (scheduled, or published
     with a future date), as an uncorrelated subquery: the database computes it once per

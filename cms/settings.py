@@ -398,6 +398,7 @@ SPECTACULAR_SETTINGS = {
         "plumbing.api_docs.document_bad_request_everywhere",
         "plumbing.api_docs.input_defaults_as_words",
         "plumbing.api_docs.tags_by_audience",
+        "articles.api.shaping.document_expansions",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CommentStatusEnum": "comments.models.Comment.Status",

@@ -25,6 +25,7 @@ from articles.api.serializers import (
     CategorySerializer,
     TagSerializer,
 )
+from articles.api.shaping import Shape, requested_shape, shape_parameters, shaped
 from articles.cache import thread_scope
 from articles.previews import previewed_article_id
 from articles.selectors import article_last_modified
@@ -142,11 +143,13 @@ class AuthorViewSet(TermViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List visible articles, newest first",
+        parameters=shape_parameters(ArticleListSerializer.Meta.fields),
         responses={200: ArticleListSerializer(many=True), 400: ERROR_400, 404: ERROR_404},
     ),
     retrieve=extend_schema(
         summary="One visible article",
         parameters=[
+            *shape_parameters(ArticleDetailSerializer.Meta.fields),
             OpenApiParameter(
                 "preview",
                 str,
@@ -156,7 +159,7 @@ class AuthorViewSet(TermViewSet):
                     "preview, with `Cache-Control: private, no-store`. A token opens its "
                     "own article only, and expires (ARTICLE_PREVIEW_SECONDS); otherwise 404."
                 ),
-            )
+            ),
         ],
         description=(
             "Answers with ETag and Last-Modified; a matching If-None-Match or "
@@ -164,6 +167,7 @@ class AuthorViewSet(TermViewSet):
         ),
         responses={
             200: ArticleDetailSerializer,
+            400: ERROR_400,
             301: OpenApiResponse(description="The article moved to a new slug (Location header)."),
             304: OpenApiResponse(description="Not modified."),
             404: ERROR_404,
@@ -184,16 +188,27 @@ class ArticleViewSet(PublicReadViewSet):
             return selectors.visible_articles(now=now)
         return selectors.public_articles(now=now)
 
+    def shape(self) -> Shape:
+        """The fields and expansions asked for (articles/api/shaping.py), read before
+        any query: a wrong name costs a 400 and nothing else."""
+        if not hasattr(self, "_shape"):
+            fields = self.get_serializer_class().Meta.fields
+            self._shape = requested_shape(self.request.query_params, available=fields)
+        return self._shape
+
     def paginate_queryset(self, queryset):
         rows = super().paginate_queryset(queryset)
         if rows and isinstance(rows[0], dict):
-            tags = selectors.tags_by_article(article_ids=[row["id"] for row in rows])
+            shown = self.shape().shows("tags")
+            tags = shown and selectors.tags_by_article(article_ids=[row["id"] for row in rows])
             for row in rows:
-                row["tags"] = tags[row["id"]]
+                row["tags"] = tags[row["id"]] if shown else []
         return rows
 
     def list(self, request, *args, **kwargs):
+        shape = self.shape()
         response = super().list(request, *args, **kwargs)
+        shaped(response.data["results"], shape)
         rows = getattr(self, "_rows", None) or []
         # Each row's comment count is its thread's: a new comment on one article makes
         # stale the pages showing it, not every list (articles/cache.py).
@@ -225,6 +240,7 @@ class ArticleViewSet(PublicReadViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         previewing = "preview" in request.query_params
+        shape = self.shape()
         try:
             response = super().retrieve(request, *args, **kwargs)
         except (Http404, NotFound):  # get_object() raises Django's Http404
@@ -235,6 +251,7 @@ class ArticleViewSet(PublicReadViewSet):
                 raise
             url = reverse("api:article-detail", kwargs={"slug": target.slug}, request=request)
             return HttpResponsePermanentRedirect(url)
+        response.data = shaped([response.data], shape)[0]
         # With ConditionalGetMiddleware this also answers If-Modified-Since with 304.
         last_modified = article_last_modified(
             article=self._article, policy=self._policy, now=self._now

@@ -356,3 +356,33 @@ def test_published_filters_accept_offsets_postgresql_would_refuse(api_client, db
     response = api_client.get("/api/v1/articles/", {"published_after": "2000-04-17T17:14:45-19:19"})
     assert response.status_code == 200
     assert response.json()["count"] == 1
+
+
+class _Answered:
+    """What `narrowed_as_asked` reads of a response: the URL sent and the JSON body."""
+
+    def __init__(self, url: str, body: dict):
+        self.request = type("Sent", (), {"url": url})()
+        self._body = body
+
+    def json(self):
+        return self._body
+
+
+@pytest.mark.parametrize(
+    ("body", "known"),
+    [
+        ({"title": "Leica", "url": "https://example.com/a/"}, True),
+        ({"title": "Leica", "url": "https://example.com/a/", "slug": "leica"}, False),  # extra
+        ({"title": "Leica"}, False),  # one asked for is missing
+        ({"title": 7, "url": "https://example.com/a/"}, False),  # a wrong type stays a failure
+    ],
+)
+def test_a_narrowed_answer_is_known_only_when_it_holds_the_fields_asked_for(body, known):
+    from tests.security.schema_fuzz import narrowed_as_asked
+
+    operation = schema["/api/v1/articles/{slug}/"]["GET"]
+    case = operation.Case(path_parameters={"slug": "leica"}, query={"fields": "title,url"})
+    response = _Answered("http://localhost/api/v1/articles/leica/?fields=title,url", body)
+
+    assert narrowed_as_asked(case, response) is known
