@@ -5,8 +5,13 @@ The API serves JSON; readers read on a frontend (a Next.js site, an app). When
 there; by default they point at the API resources on this server.
 """
 
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.urls import reverse
+
+_SLUG = "(?P<slug>[-a-zA-Z0-9_]+)"
 
 
 def absolute(path: str) -> str:
@@ -19,6 +24,17 @@ def article_path(article) -> str:
     if template:
         return template.format(slug=article.slug)
     return reverse("api:article-detail", kwargs={"slug": article.slug})
+
+
+def article_slug_at(url_or_path: str) -> str | None:
+    """The slug of the article whose page `article_path` gives at this path (or full
+    URL: its scheme, host, query and fragment are ignored), or None. A page path
+    without its template's trailing slash matches too, as frontends often drop it."""
+    template = settings.ARTICLE_PATH_TEMPLATE or reverse("api:article-list") + "{slug}/"
+    before, _, after = template.partition("{slug}")
+    pattern = re.escape(before) + _SLUG + re.escape(after.rstrip("/")) + "/?"
+    found = re.fullmatch(pattern, urlsplit(url_or_path).path)
+    return found["slug"] if found else None
 
 
 def category_path(category) -> str:

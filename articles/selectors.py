@@ -267,6 +267,14 @@ def public_authors(*, now: datetime | None = None) -> QuerySet[Author]:
     )
 
 
+def current_article_slug(*, slug: str, now: datetime | None = None) -> str | None:
+    """The slug a visible article answers at now, given its slug or one it had."""
+    if Article.objects.visible(now).filter(slug=slug).exists():
+        return slug
+    moved = article_redirect_target(old_slug=slug, now=now)
+    return moved.slug if moved else None
+
+
 def article_redirect_target(*, old_slug: str, now: datetime | None = None) -> Article | None:
     """The visible article that used to answer at `old_slug`, if any."""
     redirect = (

@@ -399,6 +399,8 @@ SPECTACULAR_SETTINGS = {
         "plumbing.api_docs.input_defaults_as_words",
         "plumbing.api_docs.tags_by_audience",
         "articles.api.shaping.document_expansions",
+        "plumbing.api_docs.pagination_examples",
+        "plumbing.filters.document_empty_values_refused",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CommentStatusEnum": "comments.models.Comment.Status",

@@ -97,6 +97,7 @@ def input_defaults_as_words(result, generator, request, public):
 # frontend may call without credentials, and what needs a staff account.
 AUDIENCE_TAGS = (
     ("/api/v1/moderation/", "staff: moderation"),
+    ("/api/v1/desk/", "staff: newsroom desk"),
     ("/comments/", "public: comments"),
     ("/commenters/", "public: comments"),
     ("/api/v1/privacy/", "public: privacy requests"),
@@ -111,6 +112,7 @@ TAG_DESCRIPTIONS = {
     ),
     "public: privacy requests": "A reader's export or erasure, confirmed by email.",
     "staff: moderation": "The moderation queue and audit trail: a staff account.",
+    "staff: newsroom desk": "Editors' tools for frontends (preview tokens): a staff account.",
 }
 
 
@@ -132,4 +134,31 @@ def tags_by_audience(result, generator, request, public):
                 used.append(tag)
     order = [name for name in TAG_DESCRIPTIONS if name in used]
     result["tags"] = [{"name": name, "description": TAG_DESCRIPTIONS[name]} for name in order]
+    return result
+
+
+# Where the examples of paginated answers point: a server as `make run` serves it.
+EXAMPLE_SERVER = "http://127.0.0.1:8000"
+
+
+def pagination_examples(result, generator, request, public):
+    """A drf-spectacular postprocessing hook: the `next`/`previous` examples of each
+    paginated answer are URLs of its own list (DRF's paginators give every list the same
+    `http://api.example.org/accounts/?page=4`)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for path, path_item in result.get("paths", {}).items():
+        answer = path_item.get("get", {}).get("responses", {}).get("200", {})
+        reference = answer.get("content", {}).get("application/json", {}).get("schema", {})
+        name = reference.get("$ref", "").rpartition("/")[2]
+        if not name.startswith("Paginated") or name not in schemas:
+            continue
+        properties = schemas[name]["properties"]
+        url = EXAMPLE_SERVER + path.replace("{slug}", "leica-and-panasonic")
+        if "count" in properties:  # page numbers
+            properties["count"]["example"] = 42
+            properties["next"]["example"] = f"{url}?page=3"
+            properties["previous"]["example"] = f"{url}?page=1"
+        else:  # a keyset cursor (comments.api.pagination): opaque, followed as given
+            properties["next"]["example"] = f"{url}?cursor=cD0yMDI2LTExLTI2KzA5JTNBMzAmaT00Mg%3D%3D"
+            properties["previous"]["example"] = f"{url}?cursor=cj0xJnA9MjAyNi0xMS0yNg%3D%3D"
     return result

@@ -5,7 +5,7 @@ credentials are good, and treat the request as anonymous when they are not, as t
 public article routes do (they ignore credentials altogether). DRF's TokenAuthentication
 answers a stale or bogus `Authorization: Token ...` with 401/403 instead, so the same
 header made the article list answer and the comment list refuse. The staff API keeps
-DRF's strict classes (comments.api.staff.permissions).
+DRF's strict classes (plumbing.staff_api).
 """
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension

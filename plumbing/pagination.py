@@ -1,12 +1,46 @@
-"""The API's default pagination."""
+"""The API's default pagination, and the `page_size` every paginated list reads."""
 
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
-    """`page` and `page_size` (default 20). A `page_size` above 100 is capped at 100,
-    as DRF does; a non-numeric or non-positive one falls back to the default."""
+class StrictPageSize:
+    """`page_size`: a whole number from 1; above `max_page_size` it is capped, as DRF
+    does. Anything else (`null`, `0`, `-1`, empty) answers 400 naming it: DRF's own
+    paginators fall back to the default without a word, and a client that sent
+    `page_size=null` never learnt its mistake. Mixed in before a DRF paginator."""
+
+    page_size_query_param = "page_size"
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"A whole number from 1 (more than {self.max_page_size} "
+                        f"gives {self.max_page_size})."
+                    ]
+                }
+            )
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {**parameter["schema"], "minimum": 1}
+                parameter["description"] = (
+                    f"Results per page, from 1 (default {self.page_size}; more than "
+                    f"{self.max_page_size} gives {self.max_page_size})."
+                )
+        return parameters
+
+
+class PageNumberPagination(StrictPageSize, pagination.PageNumberPagination):
+    """`page` and `page_size` (default 20, at most 100)."""
 
     page_size = 20
-    page_size_query_param = "page_size"
     max_page_size = 100

@@ -52,6 +52,7 @@ PUBLIC_ROUTE_NAMES = {
     "api:author-detail",
     "api:article-list",
     "api:article-detail",
+    "api:article-by-path",
     "api:article-comments",
     "api:comment-flag",
     "api:comment-reactions",
@@ -79,6 +80,7 @@ STAFF_ROUTE_NAMES = {
     "api:moderation-comment-feature",
     "api:moderation-comment-unfeature",
     "api:moderation-action-list",
+    "api:desk-article-preview",
 }
 
 
@@ -178,6 +180,10 @@ def test_no_public_response_carries_private_commenter_data(client, private_comme
         f"/api/v1/articles/?search={EMAILS[0]}",
         "/api/v1/articles/?ordering=-comment_count",
         f"/api/v1/articles/{slug}/",
+        "/api/v1/articles/?expand=category,tags,author",
+        f"/api/v1/articles/{slug}/?expand=category,tags,author",
+        f"/api/v1/articles/{slug}/?fields=author,body_html,comment_count",
+        f"/api/v1/articles/by-path/?path=/api/v1/articles/{slug}/",
         f"/api/v1/articles/{slug}/comments/",
         f"/api/v1/articles/{slug}/comments/?page_size=1",
         "/api/v1/categories/",
@@ -213,6 +219,11 @@ def test_no_public_response_carries_private_commenter_data(client, private_comme
         f"/api/v1/articles/{slug}/comments/?sort={EMAILS[0]}",
         f"/api/v1/articles/{slug}/comments/?sort=most_reactions&cursor=garbage",
         "/api/v1/nothing-here/",
+        f"/api/v1/articles/?fields={EMAILS[0]}",
+        f"/api/v1/articles/?expand={EMAILS[1]}",
+        f"/api/v1/articles/by-path/?path={EMAILS[0]}",
+        f"/api/v1/articles/?page_size={EMAILS[0]}",
+        f"/api/v1/desk/articles/{slug}/preview/",  # anonymous: refused
         "/api/v1/moderation/comments/",  # anonymous: refused
         "/api/v1/moderation/actions/",  # anonymous: refused
         f"/api/v1/moderation/actions/?comment={listed.pk}",

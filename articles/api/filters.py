@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django_filters.fields import IsoDateTimeField
 
 from articles.models import Article, Author, Category, Tag
+from plumbing.filters import StrictFilterSet
 
 
 class UTCIsoDateTimeField(IsoDateTimeField):
@@ -30,7 +31,7 @@ class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UTCIsoDateTimeField
 
 
-class ArticleFilter(django_filters.FilterSet):
+class ArticleFilter(StrictFilterSet):
     category = django_filters.ModelChoiceFilter(
         # Whether it has children decides the query (Article.objects.in_category); read
         # with the category, in the same query.

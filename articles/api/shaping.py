@@ -22,6 +22,7 @@ unless every view prefetched for it.)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from rest_framework.exceptions import ValidationError
 from articles import selectors
 
 EXPANDABLE = ("author", "category", "tags")
+_NAME_LIKE = re.compile(r"[a-z_]{1,40}")
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,12 @@ def _names(
         return None
     unknown = [name for name in names if name not in allowed]
     if unknown:
+        # A name is quoted back only when it looks like one (a typo such as `titel`):
+        # other input is never echoed, as in every other error message.
         errors[parameter] = [
-            f"Unknown name {name!r}. Choose from: {', '.join(allowed)}." for name in unknown
+            (f"Unknown name {name!r}." if _NAME_LIKE.fullmatch(name) else "Unknown name.")
+            + f" Choose from: {', '.join(allowed)}."
+            for name in unknown
         ]
         return None
     return set(names)

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.http import http_date
 from drf_spectacular.utils import (
@@ -12,10 +12,11 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.reverse import reverse
 
-from articles import selectors
+from articles import links, selectors
 from articles.api.filters import ArticleFilter
 from articles.api.pagination import StoredCountPagination, next_publication_of
 from articles.api.serializers import (
@@ -95,7 +96,7 @@ def _term_schema(*, singular: str, plural: str):
         return extend_schema_view(
             list=extend_schema(
                 summary=f"List {plural}",
-                responses={200: serializer(many=True), 404: ERROR_404},
+                responses={200: serializer(many=True), 400: ERROR_400, 404: ERROR_404},
             ),
             retrieve=extend_schema(
                 summary=f"One {singular}", responses={200: serializer, 404: ERROR_404}
@@ -265,6 +266,50 @@ class ArticleViewSet(PublicReadViewSet):
         if previewing:
             # Unpublished words for whoever holds the token: no shared cache keeps them.
             response["Cache-Control"] = "private, no-store"
+        return response
+
+    @extend_schema(
+        summary="Find an article by its page's path",
+        description=(
+            "The article whose page is at `path` on the frontend (ARTICLE_PATH_TEMPLATE, "
+            "as `url` gives it; this API's detail path when the site sets none) answers "
+            "302 to its detail here, as Wagtail's `find/` does: a frontend's catch-all "
+            "route resolves its own URL with one call (fetch follows the redirect). An "
+            "old slug leads to the article's current detail. An article slugged "
+            "`by-path` cannot be reached by slug: this route is matched first."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "path",
+                {"type": "string", "minLength": 1, "maxLength": 2000},
+                required=True,
+                description=(
+                    "The page's path (`/news/leica-and-panasonic/`) or full URL (its host, "
+                    "query and fragment are ignored)."
+                ),
+            )
+        ],
+        responses={
+            302: OpenApiResponse(description="Location: the article's detail in this API."),
+            400: ERROR_400,
+            404: ERROR_404,
+        },
+    )
+    @action(detail=False, url_path="by-path", filter_backends=[], pagination_class=None)
+    def by_path(self, request):
+        path = request.query_params.get("path", "")
+        if not path or len(path) > 2000:
+            raise ValidationError(
+                {"path": ["Give the path of an article's page (1 to 2000 characters)."]}
+            )
+        slug = links.article_slug_at(path)
+        current = slug and selectors.current_article_slug(slug=slug)
+        if not current:
+            raise NotFound("No article answers at this path.")
+        response = HttpResponseRedirect(
+            reverse("api:article-detail", kwargs={"slug": current}, request=request)
+        )
+        do_not_store(response)  # a pointer, not content: cheap to answer again
         return response
 
     def get_object(self):

@@ -42,6 +42,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination, replace_query_param
 
 from comments.api.inputs import MAX_ID
+from plumbing.pagination import StrictPageSize
 
 MAX_COUNT = 2**31 - 1  # a PositiveIntegerField, on every database
 CURSOR_KEYS = frozenset({"r", "p", "i", "g"})
@@ -78,7 +79,7 @@ def _sort_keys(ordering) -> tuple[SortKey | None, SortKey, SortKey]:
     return (group[0] if group else None), moment, pk
 
 
-class KeysetCursorPagination(CursorPagination):
+class KeysetCursorPagination(StrictPageSize, CursorPagination):
     """`cursor` and `page_size`; `{"next", "previous", "results"}`. The order is the
     queryset's: (group key,) time, id."""
 

@@ -70,12 +70,45 @@ def test_page_size_within_bounds_is_honoured(api_client, make_articles):
     assert body["count"] == 7
 
 
-@pytest.mark.parametrize("page_size", ["abc", "-1", "0", ""])
-def test_invalid_page_size_falls_back_to_the_default_of_20(api_client, make_articles, page_size):
-    make_articles(21)
-    response = api_client.get("/api/v1/articles/", {"page_size": page_size})
-    assert response.status_code == 200
-    assert len(response.json()["results"]) == 20
+@pytest.mark.parametrize("page_size", ["abc", "-1", "0", "", "null", "1.5", "٣"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/articles/", "/api/v1/tags/", "/api/v1/articles/{slug}/comments/"]
+)
+def test_a_page_size_that_is_not_a_whole_number_from_1_answers_400_naming_it(
+    api_client, make_articles, page_size, url
+):
+    # Issue #16: DRF's fallback to the default hid the client's mistake (`page_size=null`).
+    article = make_articles(1)[0]
+    response = api_client.get(url.format(slug=article.slug), {"page_size": page_size})
+    assert response.status_code == 400
+    assert list(response.json()) == ["page_size"]
+
+
+@pytest.mark.parametrize(
+    "parameter",
+    [
+        "published_before",
+        "published_after",
+        "updated_after",
+        "category",
+        "tag",
+        "author",
+        "search",
+        "ordering",
+    ],
+)
+def test_an_empty_filter_value_answers_400_naming_it(api_client, make_articles, parameter):
+    # Issue #16: django-filter reads `published_before=` as no filter at all.
+    make_articles(1)
+    response = api_client.get(f"/api/v1/articles/?{parameter}=")
+    assert response.status_code == 400
+    assert response.json() == {parameter: ["Give a value, or leave the parameter out."]}
+
+
+def test_an_empty_staff_filter_value_answers_400_too(staff_client):
+    response = staff_client.get("/api/v1/moderation/comments/?status=")
+    assert response.status_code == 400
+    assert list(response.json()) == ["status"]
 
 
 def test_page_beyond_the_last_answers_404_json(api_client):

@@ -36,6 +36,25 @@ check(!detailError && detail !== undefined, "detail");
 facts.detail_title = detail.title;
 facts.comments_open = detail.comments_open;
 
+// The same with its category embedded (breadcrumbs: the path's names), and only the
+// fields a teaser needs.
+const { data: embedded } = await api.GET("/api/v1/articles/{slug}/", {
+  params: { path: { slug: listed[0] }, query: { expand: ["category", "author"] } },
+});
+check(embedded !== undefined, "expanded detail");
+facts.breadcrumbs = (embedded.category?.breadcrumbs ?? []).map((crumb) => crumb.name);
+const { data: teasers } = await api.GET("/api/v1/articles/", {
+  params: { query: { category, fields: ["title", "url"], page_size: 1 } },
+});
+check(teasers !== undefined, "teasers");
+facts.teaser_fields = Object.keys(teasers.results[0]);
+
+// The frontend's own path of the article (its `url`) resolves to its detail.
+const found = await api.GET("/api/v1/articles/by-path/", {
+  params: { query: { path: new URL(detail.url).pathname } },
+});
+facts.by_path_url = found.response.url;
+
 // Its thread in two sorts, following cursors.
 for (const sort of ["oldest", "newest"] as const) {
   const seen: number[] = [];
@@ -45,6 +64,7 @@ for (const sort of ["oldest", "newest"] as const) {
       params: { path: { slug: listed[0] }, query: { sort, page_size: 2, cursor } },
     });
     check(!error && data !== undefined, `thread ${sort}`);
+    facts.thread_total = data.comment_count;
     seen.push(...data.results.map((comment) => comment.id));
     if (!data.next) break;
     cursor = new URL(data.next).searchParams.get("cursor") ?? undefined;

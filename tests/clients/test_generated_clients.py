@@ -49,7 +49,9 @@ def _tools_or_fail() -> None:
 def newsroom(live_server):
     """A category with three visible articles; the newest has five approved comments."""
     set_policy(default_status="pending", flood_interval_seconds=15)
-    section = CategoryFactory(slug="cameras", name="Cameras")
+    section = CategoryFactory(
+        slug="cameras", name="Cameras", parent=CategoryFactory(slug="tech", name="Technology")
+    )
     now = timezone.now()
     articles = [
         ArticleFactory(category=section, slug=f"story-{n}", published_at=now - timedelta(hours=n))
@@ -91,6 +93,8 @@ def _expected_facts(facts: dict, articles) -> None:
     )
     assert facts["thread_oldest"] == [c.pk for c in thread]
     assert facts["thread_newest"] == [c.pk for c in reversed(thread)]
+    assert facts["thread_total"] == len(thread) == 5
+    assert facts["breadcrumbs"] == ["Technology", "Cameras"]
     assert facts["post_status"] == 202
     assert facts["invalid_status"] == 400 and facts["invalid_fields"] == ["author_email"]
     assert facts["again_status"] == 429 and int(facts["again_retry_after"]) > 0
@@ -114,6 +118,8 @@ def test_the_typescript_client_builds_and_runs(newsroom, tmp_path):
     facts = json.loads(done.stdout.strip().splitlines()[-1])
     _expected_facts(facts, newsroom["articles"])
     assert facts["detail_title"] == newsroom["articles"][0].title
+    assert facts["teaser_fields"] == ["title", "url"]
+    assert facts["by_path_url"].endswith(f"/api/v1/articles/{newsroom['articles'][0].slug}/")
 
 
 def test_the_python_client_imports_and_runs(newsroom, tmp_path):
@@ -146,3 +152,5 @@ def test_the_python_client_imports_and_runs(newsroom, tmp_path):
     facts = json.loads(done.stdout.strip().splitlines()[-1])
     _expected_facts(facts, newsroom["articles"])
     assert facts["detail_title"] == newsroom["articles"][0].title
+    assert facts["by_path_status"] == 302
+    assert facts["by_path_location"].endswith(f"/api/v1/articles/{newsroom['articles'][0].slug}/")

@@ -204,7 +204,8 @@ def test_cursor_pagination_walks_every_comment_in_order(api_client, article):
         response = api_client.get(url)
         assert response.status_code == 200
         page = response.json()
-        assert set(page) == {"next", "previous", "results"}
+        assert set(page) == {"next", "previous", "comment_count", "results"}
+        assert page["comment_count"] == 5  # the approved ones, on every page
         pages.append(len(page["results"]))
         seen += [item["id"] for item in page["results"]]
         url = page["next"]
@@ -275,14 +276,24 @@ def test_hand_made_cursor_with_a_valid_position_works(api_client, article):
     assert old.pk != new.pk
 
 
-@pytest.mark.parametrize("page_size", ["abc", "-1", "0", "100000"])
-def test_odd_page_size_falls_back_without_error(api_client, article, page_size):
+def test_a_huge_page_size_is_capped_without_error(api_client, article):
+    make_comment(article)
+
+    response = api_client.get(comments_url(article), {"page_size": "100000"})
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+
+
+@pytest.mark.parametrize("page_size", ["abc", "-1", "0"])
+def test_a_page_size_that_is_not_a_whole_number_from_1_is_400(api_client, article, page_size):
+    # Issue #16: refused, not silently replaced by the default.
     make_comment(article)
 
     response = api_client.get(comments_url(article), {"page_size": page_size})
 
-    assert response.status_code == 200
-    assert len(response.json()["results"]) == 1
+    assert response.status_code == 400
+    assert list(response.json()) == ["page_size"]
 
 
 # --- invisible articles ----------------------------------------------------------------------

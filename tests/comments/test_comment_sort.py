@@ -39,7 +39,7 @@ def walk(client, url: str, *, direction: str = "next", max_pages: int = 200) -> 
         response = client.get(relative(url))
         assert response.status_code == 200, response.content
         body = response.json()
-        assert set(body) == {"next", "previous", "results"}
+        assert set(body) == {"next", "previous", "comment_count", "results"}
         pages.append([item["id"] for item in body["results"]])
         url = body[direction]
     assert len(pages) < max_pages, "the cursor never ends"

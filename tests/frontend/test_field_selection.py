@@ -187,3 +187,12 @@ def test_the_schema_documents_the_parameters_and_the_expanded_properties(api_cli
     assert "body_html" not in parameters["fields"]["schema"]["items"]["enum"]
     assert "breadcrumbs" in category["properties"]
     assert "breadcrumbs" not in category["required"]  # optional: only when expanded
+
+
+def test_a_typo_is_named_back_and_other_input_is_not(api_client, leica):
+    typo = api_client.get("/api/v1/articles/", {"fields": "titel"}).json()
+    other = api_client.get("/api/v1/articles/", {"fields": "<b>x@example.com</b>"}).json()
+
+    assert typo["fields"][0].startswith("Unknown name 'titel'. Choose from: id, title,")
+    assert other["fields"][0].startswith("Unknown name. Choose from:")
+    assert "example.com" not in str(other)

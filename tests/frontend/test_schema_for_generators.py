@@ -50,9 +50,11 @@ def test_operations_are_tagged_by_audience_and_public_ones_ask_for_no_credential
     assert tags[("/api/v1/authors/", "get")] == "public: articles"
     assert tags[("/api/v1/articles/{slug}/comments/", "post")] == "public: comments"
     assert tags[("/api/v1/moderation/comments/", "get")] == "staff: moderation"
+    assert tags[("/api/v1/desk/articles/{slug}/preview/", "post")] == "staff: newsroom desk"
     assert [t["name"] for t in schema["tags"]] == [
         "public: articles",
         "public: comments",
         "public: privacy requests",
         "staff: moderation",
+        "staff: newsroom desk",
     ]

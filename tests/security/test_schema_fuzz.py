@@ -311,7 +311,7 @@ def test_staff_operations_refuse_anonymous_callers(api_client, db, method, path,
     elif who == "reader-token":
         reader_token = Token.objects.create(user=UserFactory(password=None))
         api_client.credentials(HTTP_AUTHORIZATION=f"Token {reader_token.key}")
-    url = path.replace("{id}", str(comment.pk))
+    url = path.replace("{id}", str(comment.pk)).replace("{slug}", comment.article.slug)
     body = {"status": "removed", "ids": [comment.pk]} if "bulk" in path else {"status": "removed"}
     response = api_client.generic(
         method,

@@ -144,7 +144,8 @@ class ArticleCommentsView(generics.ListCreateAPIView):
 
     def get_queryset(self):
         sort = getattr(self, "sort", selectors.DEFAULT_PUBLIC_SORT)
-        return selectors.public_thread(article=self.get_article(), sort=sort)
+        self.article = self.get_article()  # its stored comment_count is the thread's total
+        return selectors.public_thread(article=self.article, sort=sort)
 
     def create(self, request, *args, **kwargs):
         article = self.get_article()

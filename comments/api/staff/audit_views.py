@@ -9,8 +9,8 @@ from comments import selectors
 from comments.api.schema import error, errors
 from comments.api.staff.filters import ModerationActionFilter
 from comments.api.staff.pagination import ModerationActionCursorPagination
-from comments.api.staff.permissions import StaffOnly
 from comments.api.staff.serializers import ModerationActionSerializer
+from plumbing.staff_api import StaffOnly
 
 
 @extend_schema_view(

@@ -14,7 +14,6 @@ from comments import moderating, selectors
 from comments.api.errors import field_errors
 from comments.api.schema import error, errors
 from comments.api.staff.filters import ModerationCommentFilter
-from comments.api.staff.permissions import StaffOnly
 from comments.api.staff.serializers import (
     BulkModerationResultSerializer,
     BulkModerationSerializer,
@@ -22,6 +21,7 @@ from comments.api.staff.serializers import (
     ModerationStatusSerializer,
 )
 from plumbing.converters import DatabaseIdConverter
+from plumbing.staff_api import StaffOnly
 
 
 @extend_schema_view(

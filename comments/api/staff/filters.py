@@ -16,6 +16,7 @@ from comments.api.inputs import MAX_ID
 from comments.matching import normalize_email
 from comments.models import Comment, ModerationAction, ReasonCode
 from comments.selectors import MODERATION_ORDERINGS
+from plumbing.filters import StrictFilterSet
 
 
 @extend_schema_field(OpenApiTypes.BOOL)
@@ -29,7 +30,7 @@ class StrictBooleanFilter(django_filters.TypedChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class ModerationCommentFilter(django_filters.FilterSet):
+class ModerationCommentFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=Comment.Status.choices)
     article = django_filters.ModelChoiceFilter(
         queryset=Article.objects.only("id", "slug"),
@@ -80,7 +81,7 @@ class IdFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
-class ModerationActionFilter(django_filters.FilterSet):
+class ModerationActionFilter(StrictFilterSet):
     """Filters of the audit trail (/api/v1/moderation/actions/). Unknown values: 400."""
 
     comment = IdFilter(field_name="comment_id", help_text="Comment id.")

@@ -1,6 +1,6 @@
-"""Who may use the staff API: staff members, signed in by session (the admin) or token,
-with the same Django model permissions the admin asks for: `view` to read, `change` to
-moderate (every write of the staff API changes comments)."""
+"""Who may use the staff API (moderation, the newsroom desk): staff members, signed in
+by session (the admin) or token, with the same Django model permissions the admin asks
+for on the view's model: `view` to read, `change` for every write."""
 
 from __future__ import annotations
 
