@@ -374,7 +374,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Newsroom CMS API",
     "DESCRIPTION": (
         "Public read API for articles, categories, tags and reader comments, "
-        "and the staff moderation API. Commenters' emails, IP addresses and user "
+        "the staff moderation API and the newsroom desk (preview tokens). Commenters' emails, IP addresses and user "
         "agents are never part of a public response."
     ),
     "VERSION": "1.0.0",
