@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from articles.models import Article
 from comments.matching import email_domain_candidates, ip_network_candidates
@@ -16,6 +16,7 @@ from comments.models import (
     ModerationAction,
     ModerationPolicy,
 )
+from comments.posting_sql import posting_counts
 
 
 def comments_open_for(*, article: Article, policy: ModerationPolicy, now: datetime) -> bool:
@@ -202,39 +203,21 @@ def posting_facts(
     moderator) is not a rejection, so neither counts in the rejected share.
     `same_words` (article, parent_id, author_name, body) asks for a duplicate too.
     """
-    since = now - timedelta(days=max(policy.rejection_rate_window_days, 1))
-    by_address = Q(author_email=email)
-    if excluding_comment_id is not None:
-        by_address &= ~Q(pk=excluding_comment_id)
-    recent = Q(submitted_at__gte=since, submitted_at__lte=now)
-    approved = Q(status=Comment.Status.APPROVED)
-    rejected = Q(status=Comment.Status.SPAM) | Q(
-        status=Comment.Status.REMOVED, moderated_by__isnull=False
+    approved, decided, rejected, last_post_at, duplicates = posting_counts(
+        email=email,
+        since=now - timedelta(days=max(policy.rejection_rate_window_days, 1)),
+        now=now,
+        excluding_comment_id=excluding_comment_id,
+        flood_since=flood_since,
+        ip_address=ip_address,
+        same_words=same_words,
     )
-    rows = Q(author_email=email)
-    aggregates = {
-        "approved": Count("pk", filter=by_address & approved),
-        "recent_decided": Count("pk", filter=by_address & recent & (approved | rejected)),
-        "recent_rejected": Count("pk", filter=by_address & recent & rejected),
-    }
-    if flood_since is not None:
-        if ip_address:
-            rows |= Q(ip_address=ip_address, submitted_at__gt=flood_since)
-        aggregates["last_post_at"] = Max("submitted_at", filter=Q(submitted_at__gt=flood_since))
-    if same_words is not None:
-        aggregates["duplicates"] = Count(
-            "pk",
-            filter=Q(author_email=email, **same_words) & ~Q(status=Comment.Status.REMOVED),
-        )
-    counts = Comment.objects.filter(rows).aggregate(**aggregates)
     return PostingFacts(
         history=CommenterHistory(
-            approved=counts["approved"],
-            recent_decided=counts["recent_decided"],
-            recent_rejected=counts["recent_rejected"],
+            approved=approved, recent_decided=decided, recent_rejected=rejected
         ),
-        last_post_at=counts.get("last_post_at"),
-        duplicate=bool(counts.get("duplicates")),
+        last_post_at=last_post_at,
+        duplicate=bool(duplicates),
     )
 
 
