@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 
 from articles.cache import ARTICLES
 from plumbing.pagination import PageNumberPagination
-from plumbing.response_cache.counts import count_key, count_lookup, count_store
+from plumbing.response_cache.counts import StoredCount, count_key, count_lookup, count_store
 
 
 def next_publication_of(row) -> datetime | None:
@@ -40,25 +40,35 @@ class StoredCountPagination(PageNumberPagination):
     every visible article is the one part of the list whose cost grows with the table.
     The count is stored under the `articles` scope (any change to an article, category
     or tag replaces it) and no longer than until the next scheduled article goes live,
-    which the page's rows carry as `next_publication_at`."""
+    which the page's rows carry as `next_publication_at` when it is counted, and which
+    is stored with the count: while the count is known, the page query needs no
+    subquery for it (the view asks `look_up` first: ArticleViewSet.list)."""
+
+    def look_up(self, request) -> StoredCount:
+        """The stored count of this list and the next publication stored with it."""
+        if getattr(self, "_request", None) is not request:
+            self._request, self._key = request, count_key(request)
+            self._stored = count_lookup(request, self._key, scope=ARTICLES)
+        return self._stored
 
     def paginate_queryset(self, queryset, request, view=None):
-        key = count_key(request)
-        known_count, generation = count_lookup(request, key, scope=ARTICLES)
+        stored = self.look_up(request)
         paginator_class = type(
             "KnownCountPaginator",
             (_KnownCountPaginator,),
-            {"known_count": known_count, "row_columns": getattr(view, "page_row_columns", None)},
+            {"known_count": stored.count, "row_columns": getattr(view, "page_row_columns", None)},
         )
         self.django_paginator_class = paginator_class
         rows = super().paginate_queryset(queryset, request, view)
-        if known_count is None and rows:
+        if stored.count is None and rows:
+            next_publication = next_publication_of(rows[0])
             count_store(
                 request,
-                key,
+                self._key,
                 self.page.paginator.count,
                 scope=ARTICLES,
-                generation=generation,
-                expires_at=next_publication_of(rows[0]),
+                generation=stored.generation,
+                expires_at=next_publication,
+                extra=next_publication,
             )
         return rows

@@ -1,6 +1,6 @@
 """Public read API of the articles domain. Views only wire selectors to serializers."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.utils import timezone
@@ -48,10 +48,15 @@ class ScheduledVisibilityMixin:
     def depends_on_schedule(self) -> bool:
         return True
 
+    def known_schedule(self) -> tuple[bool, datetime | None]:
+        """(whether the next publication is known without asking the database, and
+        that moment): a view that keeps it (with a stored count) says so."""
+        return False, None
+
     def get_queryset(self):
         now = timezone.now()
         queryset = self.public_queryset(now)
-        if not self.depends_on_schedule():
+        if not self.depends_on_schedule() or self.known_schedule()[0]:
             return queryset
         return queryset.annotate(next_publication_at=selectors.next_publication_at(now=now))
 
@@ -70,7 +75,10 @@ class ScheduledVisibilityMixin:
             return response
         rows = getattr(self, "_rows", None)
         if rows:
-            expire_response_at(response, next_publication_of(rows[0]))
+            known, next_publication = self.known_schedule()
+            expire_response_at(
+                response, next_publication if known else next_publication_of(rows[0])
+            )
         else:
             do_not_store(response)
         return response
@@ -179,10 +187,21 @@ class ArticleViewSet(PublicReadViewSet):
     filterset_class = ArticleFilter
     pagination_class = StoredCountPagination
 
-    # The list's page is read as rows, not model instances: only the columns an item
-    # shows (no body, the largest), category and author joined for the page alone, the
-    # page's tags in one more query (paginate_queryset).
-    page_row_columns = (*selectors.LIST_ROW_COLUMNS, "next_publication_at")
+    @property
+    def page_row_columns(self) -> tuple[str, ...]:
+        # The list's page is read as rows, not model instances: only the columns an item
+        # shows (no body, the largest), category and author joined for the page alone,
+        # the page's tags in one more query (paginate_queryset); and the next
+        # publication, unless it was stored with the list's count.
+        if self.known_schedule()[0]:
+            return selectors.LIST_ROW_COLUMNS
+        return (*selectors.LIST_ROW_COLUMNS, "next_publication_at")
+
+    def known_schedule(self) -> tuple[bool, datetime | None]:
+        if self.action != "list":
+            return False, None
+        stored = self.paginator.look_up(self.request)
+        return stored.count is not None, stored.extra
 
     def public_queryset(self, now):
         if self.action == "list":

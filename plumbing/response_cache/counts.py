@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from plumbing.response_cache.generations import generation_key, new_token
 
 logger = logging.getLogger(__name__)
 
-_COUNT = "rc:c:"
+_COUNT = "rc:c2:"  # entries (count, generation, expires, extra)
 _IGNORED_PARAMETERS = frozenset({"page", "page_size", "ordering"})
 
 
@@ -44,20 +45,30 @@ def _usable(request) -> bool:
     )
 
 
-def count_lookup(request, key: str, *, scope: str) -> tuple[int | None, int | None]:
-    """(the stored count if still right, the scope's current generation)."""
+@dataclass(frozen=True)
+class StoredCount:
+    """A count lookup: the count if still right (None: count again), what was stored
+    with it, and the scope's current generation (to store a new count under)."""
+
+    count: int | None
+    generation: int | None
+    extra: object = None
+
+
+def count_lookup(request, key: str, *, scope: str) -> StoredCount:
+    """The stored count, if still right, and what was stored with it."""
     if not _usable(request):
-        return None, None
+        return StoredCount(None, None)
     generation_name = generation_key(scope)
     found = store.get_many([key, generation_name])
     generation = found.get(generation_name)
     stored = found.get(key)
     if generation is None or stored is None:
-        return None, generation
-    count, stored_generation, expires = stored
+        return StoredCount(None, generation)
+    count, stored_generation, expires, extra = stored
     if stored_generation != generation or expires <= timezone.now().timestamp():
-        return None, generation
-    return count, generation
+        return StoredCount(None, generation)
+    return StoredCount(count, generation, extra)
 
 
 def count_store(
@@ -68,9 +79,11 @@ def count_store(
     scope: str,
     generation: int | None,
     expires_at: datetime | None,
+    extra: object = None,
 ) -> None:
     """Keep a count computed under `generation` until the scope changes, `expires_at`
-    or the response cache's timeout, whichever comes first."""
+    or the response cache's timeout, whichever comes first; `extra` (small, picklable)
+    is kept with it, for what else the caller computed with the count."""
     if not _usable(request):
         return
     now = timezone.now().timestamp()
@@ -85,6 +98,7 @@ def count_store(
             generation = new_token()
             if not store.cache().add(generation_key(scope), generation, timeout=None):
                 return
-        store.cache().set(key, (count, generation, expires), timeout=math.ceil(expires - now))
+        entry = (count, generation, expires, extra)
+        store.cache().set(key, entry, timeout=math.ceil(expires - now))
     except Exception:
         logger.exception("Response cache unavailable")

@@ -88,3 +88,28 @@ def test_the_switch_turns_it_off(api_client, settings):
 
     assert list_count(api_client) == (1, 1)
     assert list_count(api_client) == (1, 1)
+
+
+def test_with_the_total_stored_the_page_asks_nothing_of_the_schedule_yet_expires_with_it(
+    api_client,
+):
+    # #15: the next publication is stored with the count, so the page query drops its
+    # subquery (a sixth of a cold list), and the answer still lasts no longer than
+    # until the next scheduled article goes live.
+    now = timezone.now()
+    ArticleFactory(published_at=now - timedelta(hours=1))
+    due = now + timedelta(hours=1)
+    ArticleFactory(status=Article.Status.SCHEDULED, published_at=due)
+
+    answers, pages = [], []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            answers.append(api_client.get("/api/v1/articles/"))
+        [page] = [q["sql"] for q in queries.captured_queries if "LIMIT" in q["sql"].upper()]
+        pages.append(page)
+
+    assert pages[0].upper().count("SELECT") == 2  # the page and its next-publication subquery
+    assert pages[1].upper().count("SELECT") == 1
+    for answer in answers:
+        assert answer.json()["count"] == 1
+        assert answer._cache_expires_at == pytest.approx(due.timestamp(), abs=1)
