@@ -12,12 +12,12 @@ against the same questions asked through the ORM.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import connection
-from django.utils.dateparse import parse_datetime
 
 from comments.models import Comment
+from plumbing.sql import aware_datetime
 
 _TABLE = Comment._meta.db_table
 _APPROVED = "status = 'approved'"
@@ -82,13 +82,4 @@ def posting_counts(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *params_rows])
         approved, decided, rejected, last, duplicates = cursor.fetchone()
-    return approved, decided, rejected, _as_datetime(last), duplicates
-
-
-def _as_datetime(value) -> datetime | None:
-    # PostgreSQL answers an aware datetime; SQLite the stored text of a UTC time (an
-    # aggregate has no declared type for Django's converters to act on).
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = parse_datetime(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return approved, decided, rejected, aware_datetime(last), duplicates
