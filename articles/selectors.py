@@ -246,17 +246,12 @@ def public_categories(*, now: datetime | None = None) -> QuerySet[Category]:
     return Category.objects.select_related("parent").order_by("tree_path")
 
 
-def attach_article_counts(*, categories: list[Category], now: datetime) -> list[Category]:
-    """Set each category's `article_count`: the visible articles in it and its
-    descendants. The stored subtree count (articles.category_counts: published or
-    scheduled, any date) less the subtree's public articles dated after `now`, counted
-    per category by one query over the head of the public index (the articles scheduled
-    ahead, not the whole table)."""
-    if not categories:
-        return categories
-    # Grouped by category in the database: at most one row per category, however many
-    # articles are scheduled.
-    not_yet_visible = list(
+def not_yet_visible_by_category(*, now: datetime) -> list[tuple[str, int]]:
+    """[(category tree_path, n)]: the public articles (published or scheduled) dated
+    after `now`, counted per category by one query over the head of the public index
+    (the articles scheduled ahead, not the whole table): at most one row per category,
+    however many are scheduled."""
+    return list(
         Article.objects.filter(
             status__in_literals=PUBLIC_STATUSES, published_at__gt=now, category__isnull=False
         )
@@ -264,6 +259,15 @@ def attach_article_counts(*, categories: list[Category], now: datetime) -> list[
         .values_list("category__tree_path")
         .annotate(n=Count("id"))
     )
+
+
+def attach_article_counts(
+    *, categories: list[Category], not_yet_visible: list[tuple[str, int]]
+) -> list[Category]:
+    """Set each category's `article_count`: the visible articles in it and its
+    descendants. The stored subtree count (articles.category_counts: published or
+    scheduled, any date) less the subtree's articles not visible yet
+    (not_yet_visible_by_category)."""
     for category in categories:
         early = sum(n for path, n in not_yet_visible if path.startswith(category.tree_path))
         category.article_count = category.public_subtree_count - early

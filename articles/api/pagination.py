@@ -40,9 +40,9 @@ class StoredCountPagination(PageNumberPagination):
     every visible article is the one part of the list whose cost grows with the table.
     The count is stored under the `articles` scope (any change to an article, category
     or tag replaces it) and no longer than until the next scheduled article goes live,
-    which the page's rows carry as `next_publication_at` when it is counted, and which
-    is stored with the count: while the count is known, the page query needs no
-    subquery for it (the view asks `look_up` first: ArticleViewSet.list)."""
+    which the page's rows carry as `next_publication_at` when it is counted. What the
+    view read with it (its `facts_to_store`: that moment, at least) is stored with the
+    count, so while the count is known the page query needs no subquery for it."""
 
     def look_up(self, request) -> StoredCount:
         """The stored count of this list and the next publication stored with it."""
@@ -61,14 +61,16 @@ class StoredCountPagination(PageNumberPagination):
         self.django_paginator_class = paginator_class
         rows = super().paginate_queryset(queryset, request, view)
         if stored.count is None and rows:
-            next_publication = next_publication_of(rows[0])
+            # What else the view read with the first count (ScheduledVisibilityMixin:
+            # the next publication, at least), kept with it and no longer than it holds.
+            facts = view.facts_to_store(rows)
             count_store(
                 request,
                 self._key,
                 self.page.paginator.count,
                 scope=ARTICLES,
                 generation=stored.generation,
-                expires_at=next_publication,
-                extra=next_publication,
+                expires_at=facts["next_publication"],
+                extra=facts,
             )
         return rows

@@ -48,10 +48,24 @@ class ScheduledVisibilityMixin:
     def depends_on_schedule(self) -> bool:
         return True
 
+    def stored_facts(self) -> dict | None:
+        """What was stored with this list's count (StoredCountPagination) and is still
+        right, or None: then the database is asked."""
+        if self.action != "list" or not isinstance(self.paginator, StoredCountPagination):
+            return None
+        stored = self.paginator.look_up(self.request)
+        return stored.extra if stored.count is not None else None
+
+    def facts_to_store(self, rows) -> dict:
+        """What to store with the list's count, read with its first page: the moment
+        the next scheduled article goes live (the answer changes then, with no write)."""
+        return {"next_publication": next_publication_of(rows[0])}
+
     def known_schedule(self) -> tuple[bool, datetime | None]:
         """(whether the next publication is known without asking the database, and
-        that moment): a view that keeps it (with a stored count) says so."""
-        return False, None
+        that moment)."""
+        stored = self.stored_facts()
+        return (True, stored["next_publication"]) if stored is not None else (False, None)
 
     def get_queryset(self):
         now = timezone.now()
@@ -118,19 +132,37 @@ def _term_schema(*, singular: str, plural: str):
 class CategoryViewSet(TermViewSet):
     serializer_class = CategorySerializer
 
+    # The list's count is kept between changes with what its article counts need (the
+    # next publication and the public articles not visible yet): on a warm count the
+    # navigation costs one query, the page.
+    pagination_class = StoredCountPagination
+
     def public_queryset(self, now):
         return selectors.public_categories(now=now)
 
+    def not_yet_visible(self) -> list[tuple[str, int]]:
+        stored = self.stored_facts()
+        if stored is not None:
+            return stored["not_yet_visible"]
+        if not hasattr(self, "_not_yet_visible"):
+            self._not_yet_visible = selectors.not_yet_visible_by_category(now=timezone.now())
+        return self._not_yet_visible
+
+    def facts_to_store(self, rows) -> dict:
+        return {**super().facts_to_store(rows), "not_yet_visible": self.not_yet_visible()}
+
     def paginate_queryset(self, queryset):
         rows = super().paginate_queryset(queryset)
-        return (
-            selectors.attach_article_counts(categories=rows, now=timezone.now()) if rows else rows
-        )
+        if rows:
+            selectors.attach_article_counts(categories=rows, not_yet_visible=self.not_yet_visible())
+        return rows
 
     def get_object(self):
-        return selectors.attach_article_counts(
-            categories=[super().get_object()], now=timezone.now()
-        )[0]
+        category = super().get_object()
+        selectors.attach_article_counts(
+            categories=[category], not_yet_visible=self.not_yet_visible()
+        )
+        return category
 
 
 @_term_schema(singular="tag", plural="tags")
@@ -196,12 +228,6 @@ class ArticleViewSet(PublicReadViewSet):
         if self.known_schedule()[0]:
             return selectors.LIST_ROW_COLUMNS
         return (*selectors.LIST_ROW_COLUMNS, "next_publication_at")
-
-    def known_schedule(self) -> tuple[bool, datetime | None]:
-        if self.action != "list":
-            return False, None
-        stored = self.paginator.look_up(self.request)
-        return stored.count is not None, stored.extra
 
     def public_queryset(self, now):
         if self.action == "list":

@@ -132,7 +132,8 @@ def test_the_category_serializer_writes_what_drf_would(articles):
     from articles.models import Category
 
     categories = selectors.attach_article_counts(
-        categories=list(selectors.public_categories()), now=timezone.now()
+        categories=list(selectors.public_categories()),
+        not_yet_visible=selectors.not_yet_visible_by_category(now=timezone.now()),
     )
     assert any(c.parent_id for c in categories) and any(not c.parent_id for c in categories)
     serializer = CategorySerializer()

@@ -113,3 +113,34 @@ def test_with_the_total_stored_the_page_asks_nothing_of_the_schedule_yet_expires
     for answer in answers:
         assert answer.json()["count"] == 1
         assert answer._cache_expires_at == pytest.approx(due.timestamp(), abs=1)
+
+
+def test_the_categories_list_runs_one_query_on_a_warm_count_and_stays_right(
+    api_client, django_assert_num_queries
+):
+    # #15: the navigation's count, next publication and not-yet-visible articles are
+    # kept with the count: one query (the page) while they hold, and the counts move
+    # when a scheduled article goes live or an article changes.
+    now = timezone.now()
+    news = CategoryFactory(slug="news")
+    local = CategoryFactory(slug="local", parent=news)
+    ArticleFactory(category=local, published_at=now - timedelta(hours=1))
+    ArticleFactory(
+        category=local, status=Article.Status.SCHEDULED, published_at=now + timedelta(seconds=5)
+    )
+
+    def counts():
+        answer = api_client.get("/api/v1/categories/")
+        assert answer.status_code == 200
+        return {item["slug"]: item["article_count"] for item in answer.json()["results"]}
+
+    with django_assert_num_queries(3):  # count, page, the articles not visible yet
+        assert counts() == {"news": 1, "local": 1}
+    with django_assert_num_queries(1):
+        assert counts() == {"news": 1, "local": 1}
+
+    with mock.patch("django.utils.timezone.now", return_value=now + timedelta(seconds=6)):
+        assert counts() == {"news": 2, "local": 2}
+
+    article_archive(article=Article.objects.filter(category=local).first())
+    assert sum(counts().values()) == 2  # one of the two left, in both
