@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from django.conf import settings
+from django.urls import get_script_prefix
+from django.urls import reverse as django_reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField
@@ -165,9 +168,10 @@ class ArticleListSerializer(serializers.ModelSerializer):
             # reverse() once per serializer: the detail URL is the list URL + slug + "/".
             prefix = getattr(self, "_article_url_prefix", None)
             if prefix is None:
-                prefix = self._article_url_prefix = reverse(
-                    "api:article-list", request=self.context.get("request")
-                )
+                request = self.context.get("request")
+                path = _article_list_path(get_script_prefix())
+                prefix = request.build_absolute_uri(path) if request is not None else path
+                self._article_url_prefix = prefix
             return f"{prefix}{slug}/"
         return reverse(
             "api:article-detail", kwargs={"slug": slug}, request=self.context.get("request")
@@ -224,6 +228,15 @@ class ArticleDetailSerializer(ArticleListSerializer):
 # IntegerField int(), DateTimeField its ISO 8601 form in the current time zone.
 
 _PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
+
+
+@lru_cache(maxsize=16)
+def _article_list_path(script_prefix: str) -> str:
+    """The list's path under this script prefix (what DRF's reverse() with a request
+    makes absolute: the API has no versioning scheme), resolved once, not per request."""
+    return django_reverse("api:article-list")
+
+
 _DATETIME = serializers.DateTimeField()
 
 
