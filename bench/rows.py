@@ -72,6 +72,7 @@ TRIAL = ["list", "detail_cached", "comments_first"]
 SCALING = {
     "list": "cold_list",
     "detail_cold": "cold_detail",
+    "categories": "cold_categories",
     "comments_first": "cold_comments_first",
     "comments_deep": "cold_comments_deep",
     "comments_small": "cold_comments_small",
