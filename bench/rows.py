@@ -77,3 +77,12 @@ SCALING = {
     "comments_deep": "cold_comments_deep",
     "comments_small": "cold_comments_small",
 }
+
+# The headline pairs, measured again in alternating short runs (A, B, A, B, ...) on the
+# same server after the rows above: one 10 s window of a shared machine can move a ratio
+# by a tenth, so the headlines are judged by the median of the rounds' ratios.
+PAIRS = (
+    ("cold_list", "yard_bare_list"),
+    ("cold_list", "yard_drf_list"),
+    ("cold_detail", "yard_bare_detail"),
+)

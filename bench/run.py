@@ -127,6 +127,7 @@ class Bench:
         # The SQLite run's cache is the worker's local memory: nothing to flush from here.
         self.redis = None if config.sqlite else redis.Redis.from_url(env.REDIS_URL)
         self.problems: list[str] = []
+        self.pairs: dict[str, list[float]] = {}  # rows.PAIRS' ratios, round by round
 
     def flush_cache(self) -> None:
         if self.redis is not None:
@@ -146,6 +147,36 @@ class Bench:
         options.setdefault("threads", self.config.threads)
         return load.run_wrk(url, seconds=seconds, **options)
 
+    def target(self, server: Server, probe: dict, row: rows.Row) -> tuple[str, str, dict]:
+        """(path, URL, wrk options) of a row on this server."""
+        path = probe["paths"][row.endpoint]
+        options = {"mode": row.mode}
+        if row.mode in ("paths", "post"):
+            options["paths_file"] = Path(probe["files"][row.endpoint])
+        if row.mode == "post":
+            options["token"] = f"r{int(time.time() * 1000):x}"
+        return path, server.url(path if row.mode in ("get", "plain") else "/"), options
+
+    def paired_rounds(self, server: Server, probe: dict) -> dict[str, list[float]]:
+        """Each headline pair (rows.PAIRS) again, in alternating short runs: the ratio of
+        each round, so that the report can judge by their median."""
+        seconds = min(3.0, self.config.seconds)
+        rounds = 2 if self.config.smoke else 5
+        out = {}
+        for name, over in rows.PAIRS:
+            print(f"== paired rounds: {name} / {over}")
+            ratios = []
+            for _ in range(rounds):
+                rates = []
+                for row in (rows.ALL[name], rows.ALL[over]):
+                    _, url, options = self.target(server, probe, row)
+                    measured = self.wrk(url, seconds, **options)
+                    self.check(f"{row.name} (paired round)", measured)
+                    rates.append(measured.rps)
+                ratios.append(rates[0] / rates[1] if rates[1] else 0.0)
+            out[f"{name}/{over}"] = ratios
+        return out
+
     def measure(
         self,
         server: Server,
@@ -158,13 +189,7 @@ class Bench:
     ) -> dict:
         """One row: flush the cache, warm it, then wrk for `seconds` (and, for the cold
         rows, again at one connection for the latency of a request that never queues)."""
-        path = probe["paths"][row.endpoint]
-        options = {"mode": row.mode}
-        if row.mode in ("paths", "post"):
-            options["paths_file"] = Path(probe["files"][row.endpoint])
-        if row.mode == "post":
-            options["token"] = f"r{int(time.time() * 1000):x}"
-        url = server.url(path if row.mode in ("get", "plain") else "/")
+        path, url, options = self.target(server, probe, row)
         self.flush_cache()
         if row.mode in ("get", "plain"):
             for _ in range(4):
@@ -288,6 +313,7 @@ class Bench:
                 measured[row.name] = self.measure(
                     server, probe, row, self.config.seconds, profile=profile, one_connection=True
                 )
+            self.pairs = self.paired_rounds(server, probe)
         return measured
 
     def scaling_column(self, database: str, articles: int, worker_class: str) -> dict:
@@ -434,6 +460,8 @@ def run(config: Config) -> int:
         "cold_probe": {k: cold_probe[k] for k in ("facts", "paths", "endpoints")},
         "trials": trials,
         "rows": measured,
+        "pairs": bench.pairs,
+        "pair_seconds": min(3.0, config.seconds),
         "memory": memory,
         "scaling": columns,
         "problems": bench.problems,
