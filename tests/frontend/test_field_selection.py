@@ -196,3 +196,32 @@ def test_a_typo_is_named_back_and_other_input_is_not(api_client, leica):
     assert typo["fields"][0].startswith("Unknown name 'titel'. Choose from: id, title,")
     assert other["fields"][0].startswith("Unknown name. Choose from:")
     assert "example.com" not in str(other)
+
+
+RELATIONS = ("author", "category", "tags")
+SUBSETS = [frozenset(chosen) for size in range(4) for chosen in combinations(RELATIONS, size)]
+
+
+@pytest.mark.parametrize("shown", SUBSETS, ids=lambda chosen: "show:" + ",".join(sorted(chosen)))
+@pytest.mark.parametrize("expand", SUBSETS, ids=lambda chosen: "expand:" + ",".join(sorted(chosen)))
+def test_every_selection_of_references_costs_a_fixed_number_of_queries(
+    api_client, django_assert_num_queries, shown, expand
+):
+    # What a request costs depends only on which references it shows (the page's tags
+    # are read only when shown) and which of those it expands (one query each): every
+    # such combination, at 1 and at 12 articles.
+    query = {"page_size": 50, "fields": ",".join(["title", *sorted(shown)])}
+    if expand:
+        query["expand"] = ",".join(sorted(expand))
+    expected = LIST_QUERIES - ("tags" not in shown) + len(expand & shown)
+
+    _many_articles(1)
+    with django_assert_num_queries(expected):
+        assert api_client.get("/api/v1/articles/", query).status_code == 200
+    _many_articles(11)
+    with django_assert_num_queries(expected):
+        answer = api_client.get("/api/v1/articles/", query)
+
+    items = answer.json()["results"]
+    assert len(items) == 12
+    assert all(set(item) == {"title", *shown} for item in items)
