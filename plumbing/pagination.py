@@ -1,7 +1,7 @@
 """The API's default pagination, and the `page_size` every paginated list reads."""
 
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 
 class StrictPageSize:
@@ -44,3 +44,10 @@ class PageNumberPagination(StrictPageSize, pagination.PageNumberPagination):
 
     page_size = 20
     max_page_size = 100
+
+    def get_page_number(self, request, paginator):
+        # An empty `page` (the last of repeated ones, as the server reads them) is no
+        # page at all: 404 as for `page=abc`, where DRF would answer the first page.
+        if request.query_params.get(self.page_query_param) == "":
+            raise NotFound(self.invalid_page_message.format(page_number="", message=""))
+        return super().get_page_number(request, paginator)

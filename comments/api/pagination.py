@@ -171,6 +171,8 @@ class KeysetCursorPagination(StrictPageSize, CursorPagination):
         encoded = request.query_params.get(self.cursor_query_param)
         if encoded is None:
             return None
+        if not encoded:  # `cursor=`: a link built wrong, not the first page
+            raise self._invalid()
         try:
             querystring = b64decode(encoded.encode("ascii")).decode("ascii")
             tokens = parse.parse_qs(querystring, keep_blank_values=True)

@@ -119,7 +119,7 @@ def test_page_beyond_the_last_answers_404_json(api_client):
     assert isinstance(response.json()["detail"], str)
 
 
-@pytest.mark.parametrize("page", ["abc", "0", "-1"])
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "", ["2", ""]])
 def test_invalid_page_number_answers_404_json(api_client, page):
     ArticleFactory()
     response = api_client.get("/api/v1/articles/", {"page": page})

@@ -252,6 +252,8 @@ def test_default_page_size_is_twenty(api_client, article):
         base64.b64encode(b"p=2024-01-01\x00").decode(),
         base64.b64encode(b"o=-5").decode(),
         base64.b64encode(b"r=x").decode(),
+        "",  # `cursor=`: a link built wrong, not the first page (#16)
+        ["garbage", ""],  # repeated: the server reads the last
     ],
 )
 def test_garbage_cursor_is_a_json_404(api_client, article, cursor):
