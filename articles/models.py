@@ -97,7 +97,13 @@ class Category(models.Model):
 
     @property
     def path(self) -> list[str]:
-        return self.slug_path.split("/") if self.slug_path else [self.slug]
+        return self.path_of(slug_path=self.slug_path, slug=self.slug)
+
+    @staticmethod
+    def path_of(*, slug_path: str, slug: str) -> list[str]:
+        """The ancestor slugs, root first, from the stored `slug_path` (for readers that
+        have the columns, not an instance: the list's rows, the expanded cards)."""
+        return slug_path.split("/") if slug_path else [slug]
 
     def clean(self) -> None:
         super().clean()

@@ -203,7 +203,7 @@ def category_cards(*, slugs: set[str]) -> dict[str, dict]:
             "slug": row["slug"],
             "description": row["description"],
             "parent": row["parent__slug"],
-            "path": row["slug_path"].split("/") if row["slug_path"] else [row["slug"]],
+            "path": Category.path_of(slug_path=row["slug_path"], slug=row["slug"]),
         }
         for row in rows
     }

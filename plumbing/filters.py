@@ -11,18 +11,15 @@ class StrictFilterSet(django_filters.FilterSet):
     client that built the query wrong got every row and no word about it. Here it
     answers 400 naming the parameter."""
 
-    def get_form_class(self):
-        form_class = super().get_form_class()
-
-        def clean(form):
-            cleaned = form_class.clean(form)
-            for name in form.fields:
-                values = form.data.getlist(name) if hasattr(form.data, "getlist") else []
-                if values and all(value == "" for value in values):
-                    form.add_error(name, EMPTY_VALUE)
-            return cleaned
-
-        return type(form_class.__name__, (form_class,), {"clean": clean})
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        form = self.form
+        for name in form.fields:
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+            empty = values and all(value == "" for value in values)
+            if empty and name not in form.errors:  # is_valid() may be asked twice
+                form.add_error(name, EMPTY_VALUE)
+        return valid and not form.errors
 
 
 def _strict_parameter_names() -> set[str]:

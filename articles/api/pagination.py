@@ -46,8 +46,10 @@ class StoredCountPagination(PageNumberPagination):
 
     def look_up(self, request) -> StoredCount:
         """The stored count of this list and the next publication stored with it."""
-        if getattr(self, "_request", None) is not request:
-            self._request, self._key = request, count_key(request)
+        # Asked by the view before the page is read, then here: one lookup (the
+        # paginator lives as long as its view, one request).
+        if not hasattr(self, "_stored"):
+            self._key = count_key(request)
             self._stored = count_lookup(request, self._key, scope=ARTICLES)
         return self._stored
 

@@ -300,11 +300,11 @@ _DIRECT_WRITERS = {
 def _category_of_row(row: dict) -> dict | None:
     if row["category_id"] is None:
         return None
-    slug, slug_path = str(row["category__slug"]), row["category__slug_path"]
+    slug = str(row["category__slug"])
     return {
         "name": str(row["category__name"]),
         "slug": slug,
-        "path": slug_path.split("/") if slug_path else [slug],
+        "path": Category.path_of(slug_path=row["category__slug_path"], slug=slug),
     }
 
 

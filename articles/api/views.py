@@ -245,10 +245,11 @@ class ArticleViewSet(PublicReadViewSet):
     def paginate_queryset(self, queryset):
         rows = super().paginate_queryset(queryset)
         if rows and isinstance(rows[0], dict):
-            shown = self.shape().shows("tags")
-            tags = shown and selectors.tags_by_article(article_ids=[row["id"] for row in rows])
+            ids = [row["id"] for row in rows]
+            # The page's tags are read only when the answer shows them (`fields=`).
+            tags = selectors.tags_by_article(article_ids=ids) if self.shape().shows("tags") else {}
             for row in rows:
-                row["tags"] = tags[row["id"]] if shown else []
+                row["tags"] = tags.get(row["id"], [])
         return rows
 
     def list(self, request, *args, **kwargs):
