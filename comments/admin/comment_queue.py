@@ -6,44 +6,52 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 
 from comments import moderating, services
+from comments.admin import queue_cells
 from comments.admin.action_forms import ask_then_apply
 from comments.admin.forms import CommentAdminForm, ModerateForm
 from comments.admin.inlines import CommentFlagInline, ModerationActionInline
+from comments.admin.why import step_title, why_words
 from comments.matching import normalize_email
-from comments.models import Comment, ReasonCode
+from comments.models import Comment, ModerationAction
 from comments.selectors import MODERATION_ORDERINGS
 from comments.staff_view import COMMENT_PLACE_FIELDS, COMMENT_RECORD_FIELDS, COMMENT_TEXT_FIELDS
 from plumbing.admin_views import ExtraViewsAdminMixin
 
-# The one-click rejections offered on each row of the queue: marking spam, or removing
-# for one of these reasons (any other reason: "with a note…", or the bulk action).
-ROW_REMOVAL_REASONS = [
-    ReasonCode.OFFENSIVE,
-    ReasonCode.OFF_TOPIC,
-    ReasonCode.HARASSMENT,
-    ReasonCode.MISINFORMATION,
-    ReasonCode.OTHER,
-]
+# The change page's read-only record under human labels (the model's verbose names read
+# "Ip address"; its fields and migrations are not the admin's to change): the field's
+# name in the staff view (comments.staff_view) -> the CommentAdmin method shown instead.
+RECORD_LABELLED = {
+    "parent": "reply_to",
+    "ip_address": "ip_address_shown",
+    "user_agent": "user_agent_shown",
+    "moderation_step": "decided_by",
+    "moderation_reason": "reason_shown",
+    "flag_count": "reader_reports",
+    "link_count": "links_shown",
+}
 
 
-def _why(comment: Comment) -> str:
-    """The latest decision in a few words: the deciding step's short name (or the
-    moderator) and the reason code, e.g. "too_many_links · links"."""
-    if comment.moderation_step:
-        who = comment.moderation_step.rpartition(".")[2]
-    elif comment.moderated_by_id:
-        who = f"by {comment.moderated_by.get_username()}"
-    else:
-        who = ""
-    return " · ".join(part for part in (who, comment.moderation_reason) if part) or "—"
+def _labelled(names) -> list[str]:
+    return [RECORD_LABELLED.get(name, name) for name in names]
+
+
+def _decision_note() -> Subquery:
+    """The audit note of the comment's deciding step (its latest row with that step):
+    the matched word, the rejection figures. One subquery in the page's one query."""
+    return Subquery(
+        ModerationAction.objects.filter(comment_id=OuterRef("pk"), step=OuterRef("moderation_step"))
+        .order_by("-created_at", "-id")
+        .values("note")[:1]
+    )
 
 
 def _status_action(status: str, description: str, done: str):
@@ -56,24 +64,18 @@ def _status_action(status: str, description: str, done: str):
     return action
 
 
+def _note(comment: Comment) -> str:
+    return getattr(comment, "decision_note", None) or ""
+
+
 @admin.register(Comment)
 class CommentAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
     form = CommentAdminForm
-    list_display = [
-        "short_body",
-        "author_name",
-        "author_email",
-        "article",
-        "status",
-        "why",
-        "flag_count",
-        "link_count",
-        "new_commenter",
-        "featured",
-        "submitted_at",
-        "ip_address",
-        "moderate_buttons",
-    ]
+    # Four columns, so a row and its decisions fit a 1366 px screen (queue_cells):
+    # the words with the buttons under them, who, where and when, status and why.
+    list_display = ["comment_cell", "author_cell", "article_cell", "status_cell"]
+    # The comment's page is its "details" link: the words hold links of their own.
+    list_display_links = None
     list_filter = [
         "status",
         "moderation_reason",
@@ -97,21 +99,30 @@ class CommentAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
     extra_views = [("<path:object_id>/moderate/", "moderate_view", "comments_comment_moderate")]
     # The staff view of a comment (comments.staff_view): the words and the status are
     # editable, a status change asks for a reason and a note; the rest is the record.
-    readonly_fields = [*COMMENT_PLACE_FIELDS, *COMMENT_RECORD_FIELDS]
+    readonly_fields = _labelled([*COMMENT_PLACE_FIELDS, *COMMENT_RECORD_FIELDS])
     fields = [
-        *COMMENT_PLACE_FIELDS,
+        *_labelled(COMMENT_PLACE_FIELDS),
         *COMMENT_TEXT_FIELDS,
         "status",
         "change_reason",
         "change_note",
-        *COMMENT_RECORD_FIELDS,
+        *_labelled(COMMENT_RECORD_FIELDS),
     ]
     inlines = [ModerationActionInline, CommentFlagInline]
     list_per_page = 50
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    class Media:
+        # The queue's layout, and its keyboard shortcuts (a file: the CSP allows no
+        # inline script).
+        css = {"all": ["comments/admin/comment_queue.css"]}
+        js = ["comments/admin/comment_queue.js"]
+
     def has_add_permission(self, request):
         return False  # comments come from readers, through the API
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(decision_note=_decision_note())
 
     def get_ordering(self, request):
         # The pending queue comes by priority (the comment_pending_priority index):
@@ -127,40 +138,68 @@ class CommentAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
             inlines = [i for i in inlines if not isinstance(i, ModerationActionInline)]
         return inlines
 
-    @admin.display(description="comment")
-    def short_body(self, comment):
-        return Truncator(comment.body).chars(80)
+    # --- the queue's columns --------------------------------------------------------
 
-    @admin.display(description="why", ordering="moderation_reason")
-    def why(self, comment):
-        return _why(comment)
+    @admin.display(description="Comment")
+    def comment_cell(self, comment):
+        return queue_cells.comment_cell(comment)
 
-    @admin.display(description="moderate")
-    def moderate_buttons(self, comment):
-        """One click per decision. The buttons submit the changelist form (it carries
-        the CSRF token) to this comment's moderate view; no nested forms, no script."""
-        url = reverse("admin:comments_comment_moderate", args=[comment.pk])
-        button = '<button type="submit" class="button" formaction="{}" name="decision" value="{}">{}</button>'
-        parts = []
-        if comment.status != Comment.Status.APPROVED:
-            parts.append(format_html(button, url, "approved:", "Approve"))
-        rejections = []
-        if comment.status != Comment.Status.SPAM:
-            rejections.append(format_html(button, url, "spam:spam", "Spam"))
-        if comment.status != Comment.Status.REMOVED:
-            rejections += [
-                format_html(button, url, f"removed:{code.value}", f"Remove: {code.label}")
-                for code in ROW_REMOVAL_REASONS
-            ]
-        if rejections:
-            parts.append(
-                format_html(
-                    "<details><summary>Reject…</summary>{}</details>",
-                    format_html_join("", "<div>{}</div>", ((r,) for r in rejections)),
-                )
-            )
-        parts.append(format_html('<a href="{}">with a note…</a>', url))
-        return format_html_join(" ", "{}", ((p,) for p in parts))
+    @admin.display(description="From", ordering="author_name")
+    def author_cell(self, comment):
+        return queue_cells.author_cell(comment)
+
+    @admin.display(description="Article · posted", ordering="submitted_at")
+    def article_cell(self, comment):
+        return queue_cells.article_cell(comment)
+
+    @admin.display(description="Status · why", ordering="status")
+    def status_cell(self, comment):
+        return queue_cells.status_cell(comment, note=_note(comment))
+
+    # --- the comment's page: the record under human labels --------------------------
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            # "Ann Reader on <the article's title>", not the model's "on 9".
+            context["subtitle"] = f"{obj.author_name} on {obj.article.title}"
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description="Reply to")
+    def reply_to(self, comment):
+        if comment.parent_id is None:
+            return "— (a top-level comment)"
+        parent = comment.parent
+        url = reverse("admin:comments_comment_change", args=[parent.pk])
+        return format_html(
+            '<a href="{}">{}: {}</a>', url, parent.author_name, Truncator(parent.body).chars(80)
+        )
+
+    @admin.display(description="IP address")
+    def ip_address_shown(self, comment):
+        return comment.ip_address
+
+    @admin.display(description="User agent")
+    def user_agent_shown(self, comment):
+        return comment.user_agent
+
+    @admin.display(description="Decided by")
+    def decided_by(self, comment):
+        """The check or the moderator, and why, in words (not the step's dotted path)."""
+        if comment.moderation_step:
+            return f"Check: {step_title(comment.moderation_step)} — {why_words(comment, note=_note(comment))}"
+        return why_words(comment, note=_note(comment))
+
+    @admin.display(description="Reason")
+    def reason_shown(self, comment):
+        return comment.get_moderation_reason_display()
+
+    @admin.display(description="Reader reports")
+    def reader_reports(self, comment):
+        return comment.flag_count
+
+    @admin.display(description="Links when posted")
+    def links_shown(self, comment):
+        return comment.link_count
 
     def _back(self, request) -> HttpResponseRedirect:
         """Back where the moderator came from (the filtered queue), if it is ours."""

@@ -39,11 +39,21 @@ class CommentAdminForm(forms.ModelForm):
         help_text="For moderators only (audit trail); never shown to readers.",
     )
 
+    # Human labels for the model's fields ("Author url" otherwise); set here because the
+    # model's verbose names belong to its migrations.
+    LABELS = {"author_url": "Author URL"}
+
     class Meta:
         model = Comment
         # The admin builds the form from CommentAdmin.fields (with its formfield
         # overrides); these are only the base class's.
         fields = ["status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.LABELS.items():
+            if name in self.fields:
+                self.fields[name].label = label
 
 
 class RetroactiveBanForm(forms.Form):

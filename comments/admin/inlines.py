@@ -6,15 +6,20 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from comments.admin.why import step_title
 from comments.models import CommenterNote, CommentFlag, ModerationAction
 
 
 class CommentFlagInline(admin.TabularInline):
     model = CommentFlag
     extra = 0
-    fields = ["ip_address", "reason", "created_at"]
+    fields = ["reporter_ip", "reason", "created_at"]
     readonly_fields = fields
     can_delete = True
+
+    @admin.display(description="Reporter's IP address")
+    def reporter_ip(self, flag):
+        return flag.ip_address
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -41,11 +46,16 @@ class ModerationActionInline(RecordInline):
     """The comment's audit trail, newest first."""
 
     model = ModerationAction
-    fields = ["created_at", "from_status", "to_status", "actor", "reason", "step", "note"]
+    fields = ["created_at", "from_status", "to_status", "actor", "reason", "check_words", "note"]
     readonly_fields = fields
     select_related = ("actor",)
     verbose_name = "moderation action"
     verbose_name_plural = "Audit trail (every status change)"
+
+    @admin.display(description="Check")
+    def check_words(self, action):
+        """The pipeline check (or the reader's act) in words, not its dotted path."""
+        return step_title(action.step) if action.step else "—"
 
     def has_delete_permission(self, request, obj=None):
         return False  # the trail is kept
