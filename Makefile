@@ -1,4 +1,5 @@
-# Two commands: `make run` (set up everything and serve on http://127.0.0.1:8000)
+# Two commands: `make run` (set up everything and serve on http://127.0.0.1:8000, or
+# HOST= and PORT=)
 # and `make test` (lint, migration check and the whole suite). Nothing else to install.
 
 PYTHON ?= python3
@@ -21,12 +22,20 @@ $(DEPS_STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 setup: $(DEPS_STAMP)
 
 # Development server: DEBUG on, SQLite file in var/, local-memory cache (unless the
-# environment says otherwise).
+# environment says otherwise). The first run writes .env (DJANGO_DEBUG=1, read by
+# cms/settings.py) so later manage.py commands in this checkout need no variable;
+# an existing .env is left as it is.
+DEV_ENV := .env
+$(DEV_ENV):
+	printf '%s\n' '# Development settings for this checkout, written by `make run` and read by' \
+	  '# cms/settings.py (real environment variables win). Never copy it to production.' \
+	  'DJANGO_DEBUG=1' > $@
+
 run: export DJANGO_DEBUG ?= 1
-run: $(DEPS_STAMP)
+run: $(DEPS_STAMP) $(DEV_ENV)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data
-	$(BIN)/python manage.py ensure_admin
+	$(BIN)/python manage.py ensure_admin --host '$(HOST)' --port '$(PORT)'
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The background task worker (notification emails, privacy requests, metadata purge).
