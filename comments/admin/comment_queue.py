@@ -3,7 +3,9 @@ change form. Every status change goes through comments.moderating, with an audit
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import OuterRef, Subquery
@@ -139,6 +141,13 @@ class CommentAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
         return inlines
 
     # --- the queue's columns --------------------------------------------------------
+
+    def action_checkbox(self, comment):
+        """Django's row checkbox, its label naming the article by title (the model's
+        __str__ gives the article's id)."""
+        label = f"Select the comment by {comment.author_name} on {comment.article.title}"
+        checkbox = forms.CheckboxInput({"class": "action-select", "aria-label": label})
+        return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(comment.pk))
 
     @admin.display(description="Comment")
     def comment_cell(self, comment):
