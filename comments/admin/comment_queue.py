@@ -33,6 +33,7 @@ from plumbing.admin_views import ExtraViewsAdminMixin
 # name in the staff view (comments.staff_view) -> the CommentAdmin method shown instead.
 RECORD_LABELLED = {
     "parent": "reply_to",
+    "is_listed": "shown_to_readers",
     "ip_address": "ip_address_shown",
     "user_agent": "user_agent_shown",
     "moderation_step": "decided_by",
@@ -126,6 +127,16 @@ class CommentAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(decision_note=_decision_note())
 
+    def changelist_view(self, request, extra_context=None):
+        # The queue is a working screen: the whole width for the comments and their
+        # decisions, without the admin's navigation sidebar (the breadcrumbs lead back).
+        pending = request.GET.get("status__exact") == Comment.Status.PENDING
+        context = {
+            "is_nav_sidebar_enabled": False,
+            "title": "Comments awaiting moderation" if pending else "Comments",
+        }
+        return super().changelist_view(request, {**context, **(extra_context or {})})
+
     def get_ordering(self, request):
         # The pending queue comes by priority (the comment_pending_priority index):
         # most reports, most links, new commenters, then oldest. Column sorting still wins.
@@ -146,7 +157,9 @@ class CommentAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
         """Django's row checkbox, its label naming the article by title (the model's
         __str__ gives the article's id)."""
         label = f"Select the comment by {comment.author_name} on {comment.article.title}"
-        checkbox = forms.CheckboxInput({"class": "action-select", "aria-label": label})
+        checkbox = forms.CheckboxInput(
+            {"class": "action-select", "aria-label": label}, check_test=lambda value: False
+        )
         return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(comment.pk))
 
     @admin.display(description="Comment")
@@ -182,6 +195,10 @@ class CommentAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}: {}</a>', url, parent.author_name, Truncator(parent.body).chars(80)
         )
+
+    @admin.display(description="Shown to readers", boolean=True)
+    def shown_to_readers(self, comment):
+        return comment.is_listed
 
     @admin.display(description="IP address")
     def ip_address_shown(self, comment):

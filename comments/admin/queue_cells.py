@@ -7,6 +7,8 @@ and the links in a body are shown as the public page links them (comments.render
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
@@ -95,12 +97,22 @@ def comment_cell(comment: Comment) -> SafeString:
 
 
 def author_cell(comment: Comment) -> SafeString:
-    # Staff only (the admin): the address tells a regular from a newcomer.
+    # Staff only (the admin): the address tells a regular from a newcomer. A narrow
+    # column breaks it after the "@" rather than anywhere.
+    local, at, domain = comment.author_email.rpartition("@")
     return format_html(
-        '<span class="cq-name">{}</span><span class="cq-meta cq-email">{}</span>',
+        '<span class="cq-name">{}</span><span class="cq-meta cq-email">{}{}<wbr>{}</span>',
         comment.author_name,
-        comment.author_email,
+        local,
+        at,
+        domain,
     )
+
+
+def _ago(moment) -> str:
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, depth=1)} ago"
 
 
 def article_cell(comment: Comment) -> SafeString:
@@ -112,14 +124,14 @@ def article_cell(comment: Comment) -> SafeString:
     reply = format_html('<span class="cq-meta">{}</span>', " · reply") if comment.parent_id else ""
     return format_html(
         '<a class="cq-article" href="{}?article__id__exact={}" title="Comments on this'
-        ' article">{}</a><span class="cq-meta"><time datetime="{}" title="{}">{} ago</time>'
+        ' article">{}</a><span class="cq-meta"><time datetime="{}" title="{}">{}</time>'
         "{}</span>",
         queue,
         article.pk,
         article.title,
         when.isoformat(),
         formats.date_format(when, "DATETIME_FORMAT"),
-        timesince(comment.submitted_at, depth=1),
+        _ago(comment.submitted_at),
         reply,
     )
 
