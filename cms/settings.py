@@ -13,38 +13,13 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from cms.env_file import load_env_file
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    """The NAME=value lines of a development env file: blank lines and `#` comments
-    skipped, an optional leading `export `, one pair of quotes around a value removed;
-    nothing else is interpreted (no variables, no inline comments)."""
-    values = {}
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line.removeprefix("export ").lstrip()
-        name, equals, value = (part.strip() for part in line.partition("="))
-        if not equals or not name.isidentifier():
-            raise ImproperlyConfigured(f"{path}, line {number}: expected NAME=value")
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[name] = value
-    return values
-
-
-# A development checkout's .env, written by `make run` (DJANGO_DEBUG=1), so manage.py
-# commands work without remembering the variable. Real environment variables win over
-# it; pytest (which sets PYTEST_VERSION, also for the servers it starts) never reads it,
-# and production has no such file. DJANGO_ENV_FILE= (empty) turns it off.
+# A development checkout's .env, written by `make run`; the environment wins over it,
+# pytest never reads it (cms/env_file.py).
 ENV_FILE = Path(os.environ.get("DJANGO_ENV_FILE", BASE_DIR / ".env"))
-if "PYTEST_VERSION" not in os.environ and ENV_FILE.is_file():
-    for _name, _value in read_env_file(ENV_FILE).items():
-        os.environ.setdefault(_name, _value)
-
+load_env_file(ENV_FILE)
 VAR_DIR = Path(os.environ.get("DJANGO_VAR_DIR", BASE_DIR / "var"))
 
 _TRUE = {"1", "true", "yes", "on"}

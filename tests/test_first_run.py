@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
 from articles.management.commands.ensure_admin import admin_url
-from cms.settings import read_env_file
+from cms.env_file import read_env_file
 from tests.factories import StaffUserFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
