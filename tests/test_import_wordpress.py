@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.models import Article, ArticleSlugRedirect, Author, Category, Tag
+from articles.models import Article, ArticleSlugRedirect, Author, Category, Image, Tag
 from articles.wordpress import html_to_text, tree_depths, wordpress_paragraphs
 from comments.models import Comment
 from comments.moderating import comments_moderate
@@ -41,7 +41,7 @@ POST_STATUS = {
     "trash": "archived",
 }
 COMMENT_STATUS = {"1": "approved", "0": "pending", "spam": "spam", "trash": "removed"}
-KINDS = ("categories", "tags", "authors", "articles", "old slugs", "comments", "other items")
+KINDS = ("categories", "tags", "authors", "articles", "old slugs", "comments", "images", "other items")
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -143,8 +143,22 @@ def expected_from_corpus(path: Path) -> dict:
         "comment statuses": comment_statuses,
         "comments skipped": comments_skipped,
         "other items": Counter(
-            _text(item, "post_type") for item in items if _text(item, "post_type") != "post"
+            _text(item, "post_type")
+            for item in items
+            if _text(item, "post_type") not in ("post", "attachment")
         ),
+        # {attachment post id: its URL}, and {post id: its featured image's post id}.
+        "attachments": {
+            int(_text(item, "post_id")): _text(item, "attachment_url")
+            for item in items
+            if _text(item, "post_type") == "attachment"
+        },
+        "featured": {
+            int(_text(post, "post_id")): int(_text(meta, "meta_value"))
+            for post in posts
+            for meta in post.findall(WP + "postmeta")
+            if _text(meta, "meta_key") == "_thumbnail_id"
+        },
         "old slugs": sum(
             1
             for post in posts
@@ -192,6 +206,24 @@ def test_the_corpus_is_imported_whole(corpus):
     assert by_type is not None, output
     listed = {name: int(n) for n, name in re.findall(r"(\d+) ([\w-]+)", by_type.group(1))}
     assert listed == dict(expected["other items"])
+    # Attachments are library pictures left where they are; featured images are leads.
+    assert rows["images"]["created"] == len(expected["attachments"]) > 0
+    assert dict(Image.objects.values_list("wordpress_id", "source_url")) == expected["attachments"]
+    assert not any(Image.objects.values_list("file", flat=True))  # nothing downloaded
+    featured = {
+        post: expected["attachments"][image]
+        for post, image in expected["featured"].items()
+        if image in expected["attachments"]
+    }
+    assert featured, "the corpus features images"
+    assert (
+        dict(
+            Article.objects.filter(lead_image__isnull=False).values_list(
+                "wordpress_id", "lead_image__source_url"
+            )
+        )
+        == featured
+    )
 
 
 def test_categories_keep_their_hierarchy(corpus, api_client):

@@ -18,7 +18,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Article, ArticleSlugRedirect
+from articles.models import Article, ArticleSlugRedirect, Image
 from articles.sanitizer import sanitize_article_html
 from articles.signals import bulk_content_changed
 from articles.wordpress.converting import (
@@ -53,6 +53,9 @@ class WordPressImporter:
         self._now = timezone.now()
         self.terms = TermImporter(self.summary, now=self._now)
         self._recount_article_ids: set[int] = set()
+        # {article id: the WordPress id of its featured image}: set once every item is
+        # read, since an attachment may come after the post that features it.
+        self._featured: dict[int, int] = {}
 
     def add(self, record: WxrRecord) -> None:
         """Import one record (a channel record: when the first post comes)."""
@@ -65,12 +68,16 @@ class WordPressImporter:
     def finish(self) -> ImportSummary:
         """Write what is still pending, recount comments; the summary of the import."""
         self.terms.write()
+        self._set_lead_images()
         self._recount_comments()
         return self.summary
 
     # -- posts -------------------------------------------------------------------------
 
     def _import_post(self, post: WxrPost) -> None:
+        if post.post_type == "attachment" and post.post_id is not None and post.attachment_url:
+            self._import_attachment(post)
+            return
         if post.post_type != "post":
             self.summary.skipped_post_types[post.post_type or "(no type)"] += 1
             self.summary.count("comments", "skipped", len(post.comments))
@@ -81,6 +88,8 @@ class WordPressImporter:
             self.summary.count("comments", "skipped", len(post.comments))
             return
         article = self._upsert_article(post)
+        if post.thumbnail_id:
+            self._featured[article.pk] = post.thumbnail_id
         self._import_old_slugs(article, post.old_slugs)
         self._import_comments(article, post)
 
@@ -205,6 +214,53 @@ class WordPressImporter:
             else:
                 ArticleSlugRedirect.objects.create(old_slug=slug, article=article)
                 self.summary.count("old slugs", "created")
+
+    # -- media ---------------------------------------------------------------------------
+
+    def _import_attachment(self, post: WxrPost) -> None:
+        """An attachment becomes a library picture that stays where it is (its URL, not
+        downloaded: docs/wordpress-import.md); its alt text, else its title, describes it,
+        and WordPress keeps an attachment's caption as its excerpt."""
+        values = {
+            "source_url": post.attachment_url[:1000],
+            "alt_text": (
+                html_to_text(post.meta.get("_wp_attachment_image_alt", ""), one_line=True)
+                or html_to_text(post.title, one_line=True)
+                or "Image"
+            )[:500],
+            "caption": html_to_text(post.excerpt)[:1000],
+        }
+        image = Image.objects.filter(wordpress_id=post.post_id).first()
+        if image is None:
+            Image.objects.create(wordpress_id=post.post_id, **values)
+            outcome = "created"
+        elif image.file:
+            outcome = "unchanged"  # downloaded or replaced here since: ours now
+        elif any(getattr(image, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(image, key, value)
+            image.save()
+            outcome = "updated"
+        else:
+            outcome = "unchanged"
+        self.summary.count("images", outcome)
+
+    def _set_lead_images(self) -> None:
+        if not self._featured:
+            return
+        images = dict(
+            Image.objects.filter(wordpress_id__in=set(self._featured.values())).values_list(
+                "wordpress_id", "pk"
+            )
+        )
+        for article in Article.objects.filter(pk__in=self._featured):
+            image_id = images.get(self._featured[article.pk])
+            if image_id is None:
+                self.summary.note("featured image not in the file (no lead image)")
+            elif article.lead_image_id != image_id:
+                article.lead_image_id = image_id
+                article.save(update_fields=["lead_image"])
+                self.summary.note("lead image set from the featured image")
 
     # -- comments ------------------------------------------------------------------------
 

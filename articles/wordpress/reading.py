@@ -109,12 +109,23 @@ class WxrPost:
     excerpt: str = _child("excerpt:encoded", str)
     comment_status: str
     password: str = _child("wp:post_password")
+    attachment_url: str = _child("wp:attachment_url")  # an attachment's file
     # (domain, nicename, name) of the <category> elements; domain is "category",
     # "post_tag", "post_format"...
     terms: list[tuple[str, str, str]] = field(default_factory=list)
     old_slugs: list[str] = field(default_factory=list)
     comments: list[WxrComment] = field(default_factory=list)
+    # A post's featured image (the attachment's post id) and an attachment's alt text,
+    # among others: the post meta the import reads (KEPT_POST_META).
+    meta: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def thumbnail_id(self) -> int | None:
+        return _int_or_none(self.meta.get("_thumbnail_id", ""))
+
+
+# The post meta the import reads (the rest is WordPress's own bookkeeping).
+KEPT_POST_META = frozenset({"_thumbnail_id", "_wp_attachment_image_alt"})
 
 WxrRecord = WxrAuthor | WxrCategory | WxrTag | WxrPost
 
@@ -162,7 +173,7 @@ def _record(cls: type, texts: dict[str, str], prefix: str, **values: Any) -> Any
 
 def _post(element: ET.Element, names: _Names) -> WxrPost:
     texts: dict[str, str] = {}
-    terms, old_slugs, comments = [], [], []
+    terms, old_slugs, comments, post_meta = [], [], [], {}
     for child in element:
         name = names(child.tag)
         if name == "category":
@@ -171,13 +182,18 @@ def _post(element: ET.Element, names: _Names) -> WxrPost:
             )
         elif name == "wp:postmeta":
             meta = _texts(child, names)
-            if meta.get("wp:meta_key", "").strip() == "_wp_old_slug":
-                old_slugs.append(meta.get("wp:meta_value", "").strip())
+            key, value = meta.get("wp:meta_key", "").strip(), meta.get("wp:meta_value", "").strip()
+            if key == "_wp_old_slug":
+                old_slugs.append(value)
+            elif key in KEPT_POST_META:
+                post_meta[key] = value
         elif name == "wp:comment":
             comments.append(_record(WxrComment, _texts(child, names), "wp:comment_"))
         else:
             texts[name] = child.text or ""
-    return _record(WxrPost, texts, "wp:", terms=terms, old_slugs=old_slugs, comments=comments)
+    return _record(
+        WxrPost, texts, "wp:", terms=terms, old_slugs=old_slugs, comments=comments, meta=post_meta
+    )
 
 
 def _flat(cls: type, prefix: str) -> Callable[[ET.Element, _Names], WxrRecord]:

@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-KINDS = ("categories", "tags", "authors", "articles", "old slugs", "comments")
+KINDS = ("categories", "tags", "authors", "articles", "old slugs", "comments", "images")
 OUTCOMES = ("created", "updated", "unchanged", "skipped")
 
 
 @dataclass
 class ImportSummary:
     counts: dict[str, Counter] = field(default_factory=lambda: {kind: Counter() for kind in KINDS})
-    # Items that are not posts (page, attachment, nav_menu_item...), by post type.
+    # Items that are neither posts nor attachments (page, nav_menu_item...), by post type.
     skipped_post_types: Counter = field(default_factory=Counter)
     notes: Counter = field(default_factory=Counter)
 
