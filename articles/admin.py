@@ -1,18 +1,26 @@
-"""The editors' admin: articles with workflow actions, history and preview; the category tree."""
+"""The editors' admin: articles with workflow actions, history and preview; the category
+tree; the media library."""
+
+import threading
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.core.files.storage import default_storage
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from js_asset.media import Media as JsAssetMedia
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles import services
-from articles.models import Article, ArticleSlugRedirect, Author, Category, Tag
+from articles import links, services
+from articles.editor import ArticleAdminForm
+from articles.images import BODY_DEFAULT_WIDTH, current_renditions, image_of
+from articles.models import Article, ArticleSlugRedirect, Author, Category, Image, Tag
 from articles.previews import preview_token
 from plumbing.admin_views import ExtraViewsAdminMixin
 
@@ -65,6 +73,131 @@ class AuthorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
+def thumbnail_url(image: Image, width: int = 480) -> str:
+    """The smallest current rendition at least `width` wide (or the largest), else the
+    original: what the admin shows of a picture."""
+    made = current_renditions(
+        renditions=image.renditions, renditions_of=image.renditions_of, file_name=image.file.name
+    )
+    made = sorted((r for r in made if r["format"] != "webp"), key=lambda r: r["width"])
+    for rendition in made:
+        if rendition["width"] >= width:
+            return default_storage.url(rendition["name"])
+    return default_storage.url(made[-1]["name"]) if made else image.url
+
+
+@admin.register(Image)
+class ImageAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
+    """The media library: upload, describe (alt text required), credit, focal point;
+    the editor's "Browse..." opens the picker below."""
+
+    list_display = ["thumbnail", "alt_text", "credit", "size", "renditions_state", "uploaded_at"]
+    list_display_links = ["thumbnail", "alt_text"]
+    search_fields = ["alt_text", "caption", "credit", "file", "source_url"]
+    date_hierarchy = "uploaded_at"
+    readonly_fields = ["preview", "size", "renditions_state", "uploaded_by", "uploaded_at"]
+    fields = [
+        "file",
+        "preview",
+        "alt_text",
+        "caption",
+        "credit",
+        ("focal_x", "focal_y"),
+        "source_url",
+        "size",
+        "renditions_state",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    extra_views = [("picker/", "picker_view", "articles_image_picker")]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "source_url":
+            kwargs["assume_scheme"] = "https"  # a pasted "example.org/x.jpg"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="picture")
+    def thumbnail(self, image: Image):
+        return format_html(
+            '<img src="{}" alt="" class="library-thumb" loading="lazy">', thumbnail_url(image, 160)
+        )
+
+    @admin.display(description="preview")
+    def preview(self, image: Image):
+        if not image.pk:
+            return "Shown once uploaded."
+        return format_html(
+            '<img src="{}" alt="{}" class="library-preview">', thumbnail_url(image), image.alt_text
+        )
+
+    @admin.display(description="size")
+    def size(self, image: Image):
+        return f"{image.width} × {image.height} px" if image.width else "—"
+
+    @admin.display(description="renditions")
+    def renditions_state(self, image: Image):
+        if not image.file:
+            return "none (not uploaded here)"
+        made = current_renditions(
+            renditions=image.renditions,
+            renditions_of=image.renditions_of,
+            file_name=image.file.name,
+        )
+        if not made:
+            return "being made…"
+        widths = sorted({r["width"] for r in made})
+        formats = sorted({r["format"].upper() for r in made})
+        return f"{', '.join(map(str, widths))} px wide · {' + '.join(formats)}"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Uploaded from the editor's picker: back to the picker, the new picture first.
+        func = request.GET.get("CKEditorFuncNum", "")
+        if func.lstrip("-").isdigit():
+            picker = reverse("admin:articles_image_picker")
+            return HttpResponseRedirect(f"{picker}?CKEditorFuncNum={func}")
+        return super().response_add(request, obj, post_url_continue)
+
+    def picker_view(self, request):
+        """The library as the editor's "Browse..." window shows it: click a picture to
+        put it in the article (articles/static/articles/admin/image_picker.js)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        func = request.GET.get("CKEditorFuncNum", "")
+        query = request.GET.get("q", "").strip()
+        images = Image.objects.order_by("-uploaded_at", "-id")
+        if query:
+            images = images.filter(
+                Q(alt_text__icontains=query)
+                | Q(caption__icontains=query)
+                | Q(credit__icontains=query)
+            )
+        images = list(images[:60])
+        cards = [
+            {
+                "image": image,
+                "thumb": thumbnail_url(image, 320),
+                "insert_url": thumbnail_url(image, BODY_DEFAULT_WIDTH),
+            }
+            for image in images
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Choose a picture",
+            "cards": cards,
+            "query": query,
+            "func": func if func.lstrip("-").isdigit() else "",
+            "add_url": reverse("admin:articles_image_add"),
+            "opts": self.model._meta,
+            "is_popup": True,
+        }
+        return TemplateResponse(request, "admin/articles/image/picker.html", context)
+
+
 class ArticleSlugRedirectInline(admin.TabularInline):
     model = ArticleSlugRedirect
     extra = 0
@@ -72,15 +205,49 @@ class ArticleSlugRedirectInline(admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
+_list_state = threading.local()
+
+
+class CategoryTreeFilter(admin.SimpleListFilter):
+    """Categories as the tree they are (indented, in tree order); choosing one shows its
+    articles and those of every category under it."""
+
+    title = "category"
+    parameter_name = "category_tree"
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(category.pk), f"{'— ' * category.depth}{category.name}")
+            for category in Category.objects.order_by("tree_path").only("pk", "name", "tree_path")
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value or not value.isdigit():
+            return queryset
+        category = Category.objects.filter(pk=value).first()
+        if category is None:
+            return queryset.none()
+        return queryset.filter(category__tree_path__startswith=category.tree_path)
+
+
 @admin.register(Article)
 class ArticleAdmin(ExtraViewsAdminMixin, SimpleHistoryAdmin):
-    list_display = ["title", "status", "category", "author", "published_at", "comment_count"]
-    list_filter = ["status", "category", "author", "tags", "published_at"]
+    form = ArticleAdminForm
+    list_display = [
+        "title",
+        "status_label",
+        "category_name",
+        "author",
+        "published_at",
+        "comment_count",
+    ]
+    list_filter = ["status", CategoryTreeFilter, "author", "published_at"]
     list_select_related = ["category", "author"]
     search_fields = ["title", "excerpt", "body", "slug"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["category", "author", "tags"]
+    autocomplete_fields = ["category", "author", "tags", "lead_image"]
     readonly_fields = [
         "comment_count",
         "comments_overview",
@@ -88,12 +255,14 @@ class ArticleAdmin(ExtraViewsAdminMixin, SimpleHistoryAdmin):
         "updated_at",
         "preview_link",
         "frontend_preview",
+        "lead_image_preview",
     ]
     actions = ["publish_selected", "archive_selected"]
     extra_views = [("<int:pk>/preview/", "preview_view", "articles_article_preview")]
     inlines = [ArticleSlugRedirectInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "excerpt", "body"]}),
+        ("Lead image", {"fields": ["lead_image", "lead_image_preview"]}),
         ("Filing", {"fields": ["category", "tags", "author"]}),
         (
             "Workflow",
@@ -119,6 +288,74 @@ class ArticleAdmin(ExtraViewsAdminMixin, SimpleHistoryAdmin):
         ),
         ("Dates", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    class Media:
+        css = {"all": ["articles/admin/articles.css"]}
+
+    def changelist_view(self, request, extra_context=None):
+        # The list shows each category by its full name ("Technology › Tech Industry"):
+        # the whole tree (small) is read once per list page, not once per row. Kept per
+        # thread: a ModelAdmin serves every request.
+        _list_state.category_names = None
+        return super().changelist_view(request, extra_context)
+
+    def _category_path_names(self) -> dict[int, str]:
+        names = getattr(_list_state, "category_names", None)
+        if names is None:
+            rows = {
+                pk: (name, parent)
+                for pk, name, parent in Category.objects.values_list("pk", "name", "parent_id")
+            }
+
+            def full(pk, seen=()):
+                name, parent = rows[pk]
+                if parent is None or parent in seen or parent not in rows:
+                    return name
+                return f"{full(parent, (*seen, pk))} › {name}"
+
+            names = _list_state.category_names = {pk: full(pk) for pk in rows}
+        return names
+
+    @admin.display(description="category", ordering="category__tree_path")
+    def category_name(self, article):
+        if article.category_id is None:
+            return "—"
+        return self._category_path_names().get(article.category_id, article.category.name)
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, article):
+        return format_html(
+            '<span class="status-label status-{}">{}</span>',
+            article.status,
+            article.get_status_display(),
+        )
+
+    @admin.display(description="preview")
+    def lead_image_preview(self, article):
+        if not article.lead_image_id:
+            return "None yet: choose one above (search by alt text, caption or credit)."
+        image = article.lead_image
+        return format_html(
+            '<img src="{}" alt="{}" class="library-preview"><br><small>{}</small>',
+            thumbnail_url(image),
+            image.alt_text,
+            image.credit,
+        )
+
+    def view_on_site(self, article):
+        """The article's page on the public site, when the site says where its pages are
+        (ARTICLE_PATH_TEMPLATE); no link otherwise (not the API's JSON)."""
+        if not settings.ARTICLE_PATH_TEMPLATE or not article.is_visible:
+            return None
+        return links.absolute(settings.ARTICLE_PATH_TEMPLATE.format(slug=article.slug))
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The editor's import map is an inline <script>: it carries the request's CSP
+        # nonce (the policy allows no other inline script).
+        media = context.get("media")
+        if media is not None:
+            context["media"] = JsAssetMedia.from_media(media, nonce=request.csp_nonce)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     @admin.action(description="Publish selected articles (future dates are scheduled)")
     def publish_selected(self, request, queryset):
@@ -203,14 +440,27 @@ class ArticleAdmin(ExtraViewsAdminMixin, SimpleHistoryAdmin):
     def preview_view(self, request, pk):
         """Staff-only preview of any article, whatever its status."""
         article = get_object_or_404(
-            Article.objects.select_related("category", "author").prefetch_related("tags"), pk=pk
+            Article.objects.select_related("category", "author", "lead_image").prefetch_related(
+                "tags"
+            ),
+            pk=pk,
         )
         if not self.has_view_permission(request, article):
             raise PermissionDenied
         context = {
-            **self.admin_site.each_context(request),
-            "title": f"Preview: {article.title}",
             "article": article,
-            "opts": self.model._meta,
+            "category_name": (
+                " › ".join(
+                    Category.objects.filter(
+                        pk__in=[int(pk) for pk in article.category.tree_path.strip("/").split("/")]
+                    )
+                    .order_by("tree_path")
+                    .values_list("name", flat=True)
+                )
+                if article.category
+                else ""
+            ),
+            "lead_image": image_of(article.lead_image),
+            "tags": [tag.name for tag in article.tags.all()],
         }
         return TemplateResponse(request, "admin/articles/article/preview.html", context)

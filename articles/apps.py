@@ -6,5 +6,6 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The public routes this app caches and what invalidates them.
-        from articles import cache, category_counts  # noqa: F401
+        # The public routes this app caches and what invalidates them; the media
+        # library's rendition task, queued when a picture is stored.
+        from articles import cache, category_counts, tasks  # noqa: F401

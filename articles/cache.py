@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from articles.models import PUBLIC_STATUSES, Article, Author, Category, Tag
+from articles.models import PUBLIC_STATUSES, Article, Author, Category, Image, Tag
 from articles.signals import bulk_content_changed
 from plumbing.response_cache.generations import invalidate
 from plumbing.response_cache.routes import register_route
@@ -120,6 +121,21 @@ def article_deleted(sender, instance: Article, **kwargs) -> None:
 @receiver(post_delete, sender=Author, dispatch_uid="articles.cache.author_deleted")
 def public_article_data_changed(sender, raw=False, **kwargs) -> None:
     if not raw:  # loaddata: the loader invalidates once it is done, if it wants to
+        invalidate([ARTICLES])
+
+
+@receiver(post_save, sender=Image, dispatch_uid="articles.cache.image_saved")
+@receiver(post_delete, sender=Image, dispatch_uid="articles.cache.image_deleted")
+def image_changed(sender, instance: Image, raw=False, **kwargs) -> None:
+    """A picture shows publicly only through a visible (or scheduled) article that
+    leads with it or holds it in its body: a new upload, or a change to a picture no
+    such article uses, invalidates nothing."""
+    if raw:
+        return
+    used = Article.objects.filter(status__in_literals=PUBLIC_STATUSES).filter(
+        Q(lead_image_id=instance.pk) | Q(body__contains=f'data-file="{instance.pk}"')
+    )
+    if used.exists():
         invalidate([ARTICLES])
 
 

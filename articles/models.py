@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from articles.images import body_with_renditions, library_ids_in
+from articles.media import Image
 from articles.sanitizer import sanitize_article_html
 
 
@@ -224,6 +226,7 @@ PUBLIC_FIELDS = (
     "body",
     "category_id",
     "author_id",
+    "lead_image_id",
     "status",
     "published_at",
     "comments_enabled",
@@ -275,6 +278,14 @@ class Article(models.Model):
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    lead_image = models.ForeignKey(
+        "articles.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lead_of",
+        help_text="Shown at the top of the article and in lists.",
+    )
     author = models.ForeignKey(
         Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
@@ -373,6 +384,10 @@ class Article(models.Model):
     @transaction.atomic
     def save(self, *args, **kwargs):
         self.body = sanitize_article_html(self.body)
+        if ids := library_ids_in(self.body):
+            # Library pictures get their renditions (srcset); sanitized again after.
+            pictures = Image.objects.filter(pk__in=ids).in_bulk()
+            self.body = sanitize_article_html(body_with_renditions(self.body, pictures))
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         # What the public could see of the row before this save: read by the receivers

@@ -21,7 +21,9 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
     "blockquote": {"cite"},
-    "img": {"src", "alt", "title", "width", "height", "loading"},
+    # data-file: the picture's id in the media library (articles/images.py gives such a
+    # picture its renditions as srcset/sizes on save).
+    "img": {"src", "alt", "title", "width", "height", "loading", "srcset", "sizes", "data-file"},
     "q": {"cite"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
@@ -46,6 +48,13 @@ def _url_allowed(value: str) -> bool:
 
 def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
     if attribute in URL_ATTRIBUTES and not _url_allowed(value):
+        return None
+    if attribute == "srcset":
+        # "url 480w, url 960w": every candidate's URL is checked like a src.
+        urls = [candidate.strip().split(" ", 1)[0] for candidate in value.split(",")]
+        if not all(_url_allowed(url) for url in urls if url):
+            return None
+    if attribute == "data-file" and not value.isdigit():
         return None
     return value
 

@@ -38,12 +38,28 @@ def public_articles(*, now: datetime | None = None) -> QuerySet[Article]:
     """Visible articles with everything the list and detail serializers read."""
     return (
         Article.objects.visible(now)
-        .select_related("category", "author")
+        .select_related("category", "author", "lead_image")
         .prefetch_related(
             Prefetch("tags", queryset=Tag.objects.only("id", "name", "slug", "updated_at"))
         )
     )
 
+
+# The lead image's columns (a LEFT JOIN on the row: its renditions are listed on it).
+LEAD_IMAGE_FIELDS = (
+    "file",
+    "source_url",
+    "width",
+    "height",
+    "alt_text",
+    "caption",
+    "credit",
+    "focal_x",
+    "focal_y",
+    "renditions",
+    "renditions_of",
+)
+LEAD_IMAGE_COLUMNS = ("lead_image_id", *(f"lead_image__{name}" for name in LEAD_IMAGE_FIELDS))
 
 # What the detail reads (its fields, comments_open, Last-Modified): no more, since the
 # three joined tables' other columns cost as much to compile and convert as to read.
@@ -67,6 +83,7 @@ DETAIL_COLUMNS = (
     "author__name",
     "author__slug",
     "author__updated_at",
+    *(f"lead_image__{name}" for name in LEAD_IMAGE_FIELDS),
 )
 
 
@@ -76,7 +93,7 @@ def public_article(*, slug: str, now: datetime | None = None) -> Article | None:
     (prefetch_related's machinery cost a third of a cold detail), or None."""
     article = (
         Article.objects.visible(now)
-        .select_related("category", "author")
+        .select_related("category", "author", "lead_image")
         .only(*DETAIL_COLUMNS)
         .filter(slug=slug)
         .first()
@@ -146,6 +163,7 @@ LIST_COLUMNS = (
     "category__slug_path",
     "author__name",
     "author__slug",
+    *LEAD_IMAGE_COLUMNS,
 )
 # What a list row reads (public_article_rows): those, the ids telling a missing category
 # or author from an empty one, and what confirms a cached page (comments_changed_at).

@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from cms.env import env_bool, env_float, env_int, env_list
 from cms.env_file import load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,49 +22,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 ENV_FILE = Path(os.environ.get("DJANGO_ENV_FILE", BASE_DIR / ".env"))
 load_env_file(ENV_FILE)
 VAR_DIR = Path(os.environ.get("DJANGO_VAR_DIR", BASE_DIR / "var"))
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {raw!r}")
-
-
-def _env_number(name: str, default: float, parse: type[int] | type[float], what: str):
-    """`parse` of the variable, `default` when it is unset or blank; `what` names the
-    expected kind in the error."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return parse(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be {what}, got {raw!r}") from exc
-
-
-def env_int(name: str, default: int) -> int:
-    return _env_number(name, default, int, "an integer")
-
-
-def env_float(name: str, default: float) -> float:
-    return _env_number(name, default, float, "a number")
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
@@ -120,6 +78,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    # The article body's rich-text editor (Tiptap, its assets inside the package) and
+    # the import maps its widget needs.
+    "django_prose_editor",
+    "js_asset",
     "articles",
     "comments",
 ]
@@ -165,15 +127,26 @@ AXES_VERBOSE = False
 # The same trusted client IP as everywhere else (TRUSTED_PROXY_COUNT), not a raw header.
 AXES_CLIENT_IP_CALLABLE = "plumbing.client_ip.client_ip"
 
+from csp.constants import NONCE  # noqa: E402  (beside the policy that uses it)
+
+
+def _media_origins() -> list[str]:
+    domain = os.environ.get("MEDIA_S3_CUSTOM_DOMAIN")
+    return [f"https://{domain}"] if domain else []
+
+
 # Content-Security-Policy (django-csp). The admin and the API docs page (Swagger UI from
 # local files, its init script served separately) work under it: no inline scripts.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        # NONCE: a page that renders an inline script (the article editor's import map)
+        # gives it the request's nonce; pages that do not, send none.
+        "script-src": ["'self'", NONCE],
         # Swagger UI and the admin set inline style attributes.
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
+        # Media from an S3-compatible store's own domain (MEDIA_S3_CUSTOM_DOMAIN), if any.
+        "img-src": ["'self'", "data:", *_media_origins()],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -298,8 +271,38 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Uploaded media (the image library and its renditions): files under var/media/ by
+# default, served by Django in development (SERVE_MEDIA) and by nginx in production
+# (deploy/nginx.conf); MEDIA_STORAGE=s3 keeps them in any S3-compatible store through
+# django-storages (docs/deployment.md).
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
+SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG)
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem")
+_MEDIA_STORAGES = {
+    "filesystem": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("MEDIA_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "custom_domain": os.environ.get("MEDIA_S3_CUSTOM_DOMAIN") or None,
+            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    },
+}
+if MEDIA_STORAGE not in _MEDIA_STORAGES:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be one of {sorted(_MEDIA_STORAGES)}")
+# Upload checks (articles/images.py): the file must decode as one of these formats, and
+# stay within these limits; renditions are made at these widths (never upscaled).
+IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", 40_000_000)
+IMAGE_RENDITION_WIDTHS = [int(w) for w in env_list("IMAGE_RENDITION_WIDTHS", ["480", "960", "1600"])]
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGES[MEDIA_STORAGE],
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

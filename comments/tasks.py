@@ -14,46 +14,14 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import Task
-from django_tasks_db import DatabaseBackend
 
 from comments import notifications
 from comments.commenter_proof import confirmation_mail_send
 from comments.models import Comment
 from comments.privacy import comment_metadata_purge, normalize_email, privacy_request_mail_link
+from plumbing.tasks import enqueue_after_commit  # noqa: F401  (the comments' write paths use it from here)
 
 logger = logging.getLogger(__name__)
-
-
-def enqueue_after_commit(task: Task, *args) -> None:
-    """Queue a task so that it runs only once the transaction has committed.
-
-    A queue kept in this database (TASKS_BACKEND=database, production's) takes the task
-    inside the transaction: it commits with the comment, in the same commit, or not at
-    all, and the worker cannot see it before. Any other backend (the immediate one of
-    `make run` runs the task at once) is handed the task after the commit. A queue that
-    cannot take it is logged: the comment is stored all the same, the reader gets their
-    answer.
-    """
-
-    def enqueue():
-        try:
-            task.enqueue(*args)
-        except Exception:
-            logger.exception("Could not enqueue %s%r", task.name, args)
-
-    if (
-        isinstance(task.get_backend(), DatabaseBackend)
-        and transaction.get_connection().in_atomic_block
-    ):
-        # A savepoint: a failed insert must not abort the comment's transaction.
-        try:
-            with transaction.atomic():
-                task.enqueue(*args)
-        except Exception:
-            logger.exception("Could not enqueue %s%r", task.name, args)
-        return
-    transaction.on_commit(enqueue)
 
 
 @task()

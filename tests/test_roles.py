@@ -15,7 +15,7 @@ from tests.factories import ArticleFactory, StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-ARTICLE_MODELS = ("article", "category", "tag", "author", "articleslugredirect")
+ARTICLE_MODELS = ("article", "category", "tag", "author", "articleslugredirect", "image")
 EDITOR = {
     *(
         f"articles.{action}_{model}"
@@ -128,7 +128,10 @@ def test_the_roles_migration_takes_machinery_permissions_away_and_keeps_the_role
 def test_an_editor_sees_articles_and_reads_comments_only():
     menu = admin_menu(client_for(member_of("Editor")).get("/admin/"))
 
-    assert menu == {"articles": {"article", "category", "tag", "author"}, "comments": {"comment"}}
+    assert menu == {
+        "articles": {"article", "category", "tag", "author", "image"},
+        "comments": {"comment"},
+    }
 
 
 def test_an_editor_opens_the_article_add_page():

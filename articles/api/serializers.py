@@ -16,6 +16,7 @@ from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
 from articles import links
+from articles.images import image_of, image_representation
 from articles.models import Article, Author, Category, Tag
 from comments.selectors import comments_open_for
 
@@ -37,6 +38,36 @@ class TagRefSerializer(serializers.ModelSerializer):
 class AuthorRefSerializer(serializers.Serializer):
     name = serializers.CharField()
     slug = serializers.SlugField()
+
+
+class FocalPointSerializer(serializers.Serializer):
+    x = serializers.FloatField(min_value=0, max_value=1, help_text="From the left, 0 to 1.")
+    y = serializers.FloatField(min_value=0, max_value=1, help_text="From the top, 0 to 1.")
+
+
+class LeadImageSerializer(serializers.Serializer):
+    """A picture from the media library, with its renditions."""
+
+    url = serializers.URLField(help_text="The original file (or where it lives, if not uploaded).")
+    width = serializers.IntegerField(allow_null=True, help_text="Of the original, in pixels.")
+    height = serializers.IntegerField(allow_null=True)
+    alt = serializers.CharField(help_text="Alternative text; never empty.")
+    caption = serializers.CharField(allow_blank=True)
+    credit = serializers.CharField(allow_blank=True)
+    focal_point = FocalPointSerializer(
+        allow_null=True, help_text="Where the subject is: crop around it (CSS object-position)."
+    )
+    srcset = serializers.CharField(
+        allow_blank=True,
+        help_text=(
+            'Renditions in the original\'s format, for <img srcset>: "url 480w, url 960w". '
+            "Empty until the renditions are made (a few seconds after the upload)."
+        ),
+    )
+    webp_srcset = serializers.CharField(
+        allow_blank=True,
+        help_text="The same widths in WebP, for <picture><source type=image/webp>.",
+    )
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -89,6 +120,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
     category = CategoryRefSerializer(read_only=True, allow_null=True)
     tags = TagRefSerializer(many=True, read_only=True)
     author = AuthorRefSerializer(read_only=True, allow_null=True)
+    lead_image = LeadImageSerializer(read_only=True, allow_null=True)
     comment_count = serializers.IntegerField(read_only=True, help_text="Approved comments.")
     url = serializers.SerializerMethodField()
     # A visible article always has a publication time: not nullable in the schema.
@@ -109,6 +141,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
             "category",
             "tags",
             "author",
+            "lead_image",
             "published_at",
             "updated_at",
             "comment_count",
@@ -288,11 +321,12 @@ _DIRECT_WRITERS = {
     "category": lambda s, article: _category_ref(article.category),
     "tags": lambda s, article: _tags(article),
     "author": lambda s, article: _author_ref(article.author),
+    "lead_image": lambda s, article: _absolute_image(s, image_of(article.lead_image)),
     "published_at": lambda s, article: _datetime(s, article.published_at),
     "updated_at": lambda s, article: _datetime(s, article.updated_at),
     "comment_count": lambda s, article: int(article.comment_count),
     "url": lambda s, article: s.get_url(article),
-    "body_html": lambda s, article: str(article.body),
+    "body_html": lambda s, article: _absolute_media_urls(s, str(article.body)),
     "comments_message": lambda s, article: str(article.comments_message),
 }
 
@@ -314,6 +348,68 @@ def _author_of_row(row: dict) -> dict | None:
     return {"name": str(row["author__name"]), "slug": str(row["author__slug"])}
 
 
+def _media_origin(serializer) -> str:
+    """The scheme and host uploaded media are served from, when MEDIA_URL is a path:
+    frontends on another origin get URLs they can load ("" when there is no request)."""
+    origin = serializer.__dict__.get("_media_origin")
+    if origin is None:
+        request = serializer.context.get("request")
+        relative = settings.MEDIA_URL.startswith("/")
+        origin = request.build_absolute_uri("/")[:-1] if request is not None and relative else ""
+        serializer._media_origin = origin
+    return origin
+
+
+def _absolute(origin: str, url: str) -> str:
+    return origin + url if origin and url.startswith("/") else url
+
+
+def _absolute_image(serializer, image: dict | None) -> dict | None:
+    if image is None:
+        return None
+    origin = _media_origin(serializer)
+    if origin:
+        image["url"] = _absolute(origin, image["url"])
+        for key in ("srcset", "webp_srcset"):
+            if image[key]:
+                image[key] = ", ".join(
+                    _absolute(origin, candidate) for candidate in image[key].split(", ")
+                )
+    return image
+
+
+def _absolute_media_urls(serializer, body: str) -> str:
+    """Library pictures in a body name their renditions by MEDIA_URL's path (stored so,
+    whatever host serves the API): made absolute on the way out."""
+    prefix = settings.MEDIA_URL
+    if not prefix.startswith("/") or prefix not in body:
+        return body
+    origin = _media_origin(serializer)
+    if not origin:
+        return body
+    return body.replace(f'="{prefix}', f'="{origin}{prefix}').replace(
+        f", {prefix}", f", {origin}{prefix}"
+    )
+
+
+def _lead_image_of_row(row: dict) -> dict | None:
+    if row["lead_image_id"] is None:
+        return None
+    return image_representation(
+        file_name=row["lead_image__file"] or "",
+        source_url=row["lead_image__source_url"],
+        width=row["lead_image__width"],
+        height=row["lead_image__height"],
+        alt_text=row["lead_image__alt_text"],
+        caption=row["lead_image__caption"],
+        credit=row["lead_image__credit"],
+        focal_x=row["lead_image__focal_x"],
+        focal_y=row["lead_image__focal_y"],
+        renditions=row["lead_image__renditions"] or [],
+        renditions_of=row["lead_image__renditions_of"],
+    )
+
+
 # The same outputs from a list row (articles.selectors.public_article_rows); a list field
 # without a writer here fails every list request, and the tests.
 _ROW_WRITERS = {
@@ -324,6 +420,7 @@ _ROW_WRITERS = {
     "category": lambda s, row: _category_of_row(row),
     "tags": lambda s, row: row["tags"],
     "author": lambda s, row: _author_of_row(row),
+    "lead_image": lambda s, row: _absolute_image(s, _lead_image_of_row(row)),
     "published_at": lambda s, row: _datetime(s, row["published_at"]),
     "updated_at": lambda s, row: _datetime(s, row["updated_at"]),
     "comment_count": lambda s, row: int(row["comment_count"]),

@@ -124,6 +124,7 @@ def test_list_item_has_the_documented_fields(api_client):
         "category",
         "tags",
         "author",
+        "lead_image",
         "published_at",
         "updated_at",
         "comment_count",
