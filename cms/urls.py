@@ -1,6 +1,10 @@
+import re
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from articles import feeds as article_feeds
@@ -53,6 +57,17 @@ urlpatterns = [
         name="sitemap-section",
     ),
 ]
+
+if settings.SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
+    # Uploaded pictures in development (make run); production serves var/media/ from
+    # nginx (deploy/nginx.conf) or an S3-compatible store.
+    urlpatterns.append(
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )
 
 handler400 = "plumbing.errors.handler400"
 handler403 = "plumbing.errors.handler403"
