@@ -2,10 +2,13 @@
 only their own menus (no accounts, tokens, lockouts or task results), under the site's
 name rather than Django's."""
 
+from importlib import import_module
+
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.migrations.loader import MigrationLoader
 from playwright.sync_api import expect
 
 from tests.comments.helpers import make_comment
@@ -16,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 MENUS = {
     "Editor": {
-        "articles": ["Articles", "Authors", "Categories", "Tags"],
+        "articles": ["Articles", "Authors", "Categories", "Images", "Tags"],
         "comments": ["Comments"],
     },
     "Moderator": {
@@ -26,15 +29,29 @@ MENUS = {
 }
 
 
+def replay_role_migrations() -> None:
+    """Grant what every role migration grants (comments 0008 and each RoleGrant after
+    it), as migrating did: a transactional test before this one flushed the groups."""
+    from comments.migrations._roles import RoleGrant
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    plan = dict.fromkeys(
+        key for leaf in loader.graph.leaf_nodes() for key in loader.graph.forwards_plan(leaf)
+    )
+    for key in plan:
+        migration = loader.graph.nodes[key]
+        for operation in migration.operations:
+            if isinstance(operation, RoleGrant):
+                operation.code(apps, None)
+            elif key == ("comments", "0008_role_permissions"):
+                import_module(migration.__module__).grant_roles_without_machinery(apps, None)
+
+
 @pytest.fixture
 def member_of(transactional_db):
-    """A staff account (not a superuser) in one role's group. A transactional test before
-    this one may have flushed the groups the migrations made: made again as they did."""
-    from importlib import import_module
-
-    import_module("comments.migrations.0008_role_permissions").grant_roles_without_machinery(
-        apps, None
-    )
+    """A staff account (not a superuser) in one role's group, with the permissions the
+    migrations gave the group."""
+    replay_role_migrations()
 
     def make(role: str):
         user = get_user_model().objects.create_user(
