@@ -114,7 +114,9 @@ class ArticleAdminForm(forms.ModelForm):
                 f"({', '.join(lost[:8])}). Sanitized on save to the allowed tags."
             )
         else:
-            body.widget = AdminProseEditorWidget(config={"extensions": EDITOR_EXTENSIONS})
+            body.widget = AdminProseEditorWidget(
+                config={"extensions": EDITOR_EXTENSIONS}, preset="configurable"
+            )
             body.help_text = (
                 "Use the toolbar, or its HTML button for the source. Pictures: the image "
                 "button, then Browse… to pick from the media library."

@@ -345,7 +345,7 @@ def test_the_change_form_uses_the_editor_or_the_source(admin_client_, db):
 
     page = admin_client_.get(f"/admin/articles/article/{plain.pk}/change/")
     html = page.content.decode()
-    assert "data-django-prose-editor-default" in html
+    assert "data-django-prose-editor-configurable" in html
     nonce = re.search(r'<script type="importmap"[^>]* nonce="([^"]+)"', html)
     assert nonce, "the editor's import map carries the CSP nonce"
     assert f"'nonce-{nonce.group(1)}'" in page["Content-Security-Policy"]

@@ -9,12 +9,16 @@ aborts (and reports) any request the page makes to a host other than the live se
 import os
 import re
 import shutil
+from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.migrations.loader import MigrationLoader
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.e2e.helpers import PASSWORD
@@ -127,3 +131,37 @@ def editor(transactional_db):
     return get_user_model().objects.create_superuser(
         username="editor", email="editor@newsroom.example", password=PASSWORD
     )
+
+
+def replay_role_migrations() -> None:
+    """Grant what every role migration grants (comments 0008 and each RoleGrant after
+    it), as migrating did: a transactional test before this one flushed the groups."""
+    from comments.migrations._roles import RoleGrant
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    plan = dict.fromkeys(
+        key for leaf in loader.graph.leaf_nodes() for key in loader.graph.forwards_plan(leaf)
+    )
+    for key in plan:
+        migration = loader.graph.nodes[key]
+        for operation in migration.operations:
+            if isinstance(operation, RoleGrant):
+                operation.code(apps, None)
+            elif key == ("comments", "0008_role_permissions"):
+                import_module(migration.__module__).grant_roles_without_machinery(apps, None)
+
+
+@pytest.fixture
+def member_of(transactional_db):
+    """A staff account (not a superuser) in one role's group, with the permissions the
+    migrations gave the group."""
+    replay_role_migrations()
+
+    def make(role: str):
+        user = get_user_model().objects.create_user(
+            username=role.lower(), password=PASSWORD, is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make

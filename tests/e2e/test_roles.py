@@ -2,17 +2,11 @@
 only their own menus (no accounts, tokens, lockouts or task results), under the site's
 name rather than Django's."""
 
-from importlib import import_module
-
 import pytest
-from django.apps import apps
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db.migrations.loader import MigrationLoader
 from playwright.sync_api import expect
 
 from tests.comments.helpers import make_comment
-from tests.e2e.helpers import PASSWORD, admin_login
+from tests.e2e.helpers import admin_login
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.e2e
@@ -27,40 +21,6 @@ MENUS = {
         "comments": ["Commenter sanctions", "Commenters", "Comments", "Moderation policy"],
     },
 }
-
-
-def replay_role_migrations() -> None:
-    """Grant what every role migration grants (comments 0008 and each RoleGrant after
-    it), as migrating did: a transactional test before this one flushed the groups."""
-    from comments.migrations._roles import RoleGrant
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    plan = dict.fromkeys(
-        key for leaf in loader.graph.leaf_nodes() for key in loader.graph.forwards_plan(leaf)
-    )
-    for key in plan:
-        migration = loader.graph.nodes[key]
-        for operation in migration.operations:
-            if isinstance(operation, RoleGrant):
-                operation.code(apps, None)
-            elif key == ("comments", "0008_role_permissions"):
-                import_module(migration.__module__).grant_roles_without_machinery(apps, None)
-
-
-@pytest.fixture
-def member_of(transactional_db):
-    """A staff account (not a superuser) in one role's group, with the permissions the
-    migrations gave the group."""
-    replay_role_migrations()
-
-    def make(role: str):
-        user = get_user_model().objects.create_user(
-            username=role.lower(), password=PASSWORD, is_staff=True
-        )
-        user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return make
 
 
 def menu_of(page, container: str) -> dict[str, list[str]]:
