@@ -31,16 +31,22 @@ $(DEV_ENV):
 	  '# cms/settings.py (real environment variables win). Never copy it to production.' \
 	  'DJANGO_DEBUG=1' > $@
 
+# The task worker runs beside it, as in production: image renditions and notification
+# emails are made outside the request (stopping `make run` stops both). Links to "the
+# site" point at this server unless SITE_URL says otherwise.
 run: export DJANGO_DEBUG ?= 1
+run: export TASKS_BACKEND ?= database
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(DEPS_STAMP) $(DEV_ENV)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py ensure_admin --host '$(HOST)' --port '$(PORT)'
+	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The background task worker (notification emails, privacy requests, metadata purge).
-# Run it beside the web server with the same TASKS_BACKEND=database environment; without
-# it (the `make run` default, TASKS_BACKEND=immediate) tasks run inside the request.
+# The background task worker alone (image renditions, notification emails, privacy
+# requests, metadata purge), for a server started otherwise: `make run` starts its own.
 worker: export DJANGO_DEBUG ?= 1
 worker: export TASKS_BACKEND ?= database
 worker: $(DEPS_STAMP)
