@@ -53,6 +53,9 @@ class ImageAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
     ]
     extra_views = [("picker/", "picker_view", "articles_image_picker")]
 
+    class Media:
+        css = {"all": ["articles/admin/articles.css"]}  # thumbnails, the preview
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "source_url":
             kwargs["assume_scheme"] = "https"  # a pasted "example.org/x.jpg"

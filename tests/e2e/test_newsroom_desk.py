@@ -58,6 +58,9 @@ def test_an_editor_writes_an_illustrated_article(page, shot, live_server, member
     # Renditions are the worker's (the immediate backend of the test settings runs the
     # task once the upload has committed).
     expect(page.locator("#result_list .field-renditions_state")).to_contain_text("480, 960")
+    thumbnail = page.locator("#result_list img.library-thumb").bounding_box()
+    assert thumbnail["width"] <= 100, thumbnail  # a thumbnail, not the picture
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     shot("image-library")
 
     # The article: a headline as wide as the form, then the body in the editor.
