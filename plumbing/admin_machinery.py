@@ -51,6 +51,10 @@ class NewsroomAdminSite(admin.AdminSite):
         return f"{settings.SITE_NAME} desk"
 
     @property
+    def index_title(self) -> str:
+        return "Dashboard"  # not Django's "Site administration"
+
+    @property
     def site_url(self) -> str | None:
         # "View site" goes to the public site; no link when there is none to go to.
         return settings.SITE_URL or None

@@ -41,7 +41,7 @@ def test_each_role_sees_only_its_menus(page, shot, live_server, member_of, role)
     admin_login(page, member_of(role))
 
     expect(page.locator("#site-name")).to_have_text("Newsroom desk")
-    expect(page).to_have_title("Site administration | Newsroom desk")
+    expect(page).to_have_title("Dashboard | Newsroom desk")
     assert menu_of(page, "#content-main") == MENUS[role]
     expect(page.locator("#pending-comments")).to_contain_text("1 comment awaiting moderation")
     shot(f"{role.lower()}-admin-index")
