@@ -339,6 +339,14 @@ def test_markup_the_editor_would_drop_is_named():
     ]
 
 
+def test_a_linked_picture_opens_as_source():
+    # The editor's pictures are blocks: it would keep the picture and drop its link.
+    linked = '<p><a href="https://example.org/big.jpg"><img src="/a.jpg" alt="a"></a></p>'
+    assert markup_the_editor_drops(linked) == ["a > img"]
+    apart = '<p><a href="https://example.org/">x</a></p><figure><img src="/a.jpg" alt="a"></figure>'
+    assert markup_the_editor_drops(apart) == []
+
+
 def test_the_change_form_uses_the_editor_or_the_source(admin_client_, db):
     plain = ArticleFactory(body="<h2>Heading</h2><p>Text with <strong>bold</strong>.</p>")
     imported = ArticleFactory(body="<dl><dt>Term</dt><dd>Definition</dd></dl>")
