@@ -7,9 +7,10 @@ its shortcuts: nested serializers per row, a HyperlinkedIdentityField that rever
 URL for every article, DRF's generic field machinery for every value.
 """
 
+from django.core.files.storage import default_storage
 from rest_framework import serializers
 
-from articles.models import Article, Author, Category, Tag
+from articles.models import Article, Author, Category, Image, Tag
 from comments.selectors import comments_open_for
 
 
@@ -31,10 +32,59 @@ class AuthorSerializer(serializers.ModelSerializer):
         fields = ["name", "slug"]
 
 
+class LeadImageSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    alt = serializers.CharField(source="alt_text")
+    focal_point = serializers.SerializerMethodField()
+    srcset = serializers.SerializerMethodField()
+    webp_srcset = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Image
+        fields = [
+            "url",
+            "width",
+            "height",
+            "alt",
+            "caption",
+            "credit",
+            "focal_point",
+            "srcset",
+            "webp_srcset",
+        ]
+
+    def _absolute(self, url):
+        return self.context["request"].build_absolute_uri(url)
+
+    def get_url(self, image):
+        return self._absolute(image.url)
+
+    def get_focal_point(self, image):
+        if image.focal_x is None or image.focal_y is None:
+            return None
+        return {"x": image.focal_x, "y": image.focal_y}
+
+    def _srcset(self, image, webp):
+        if not image.file or image.renditions_of != image.file.name:
+            return ""
+        return ", ".join(
+            f"{self._absolute(default_storage.url(r['name']))} {r['width']}w"
+            for r in image.renditions
+            if (r["format"] == "webp") == webp
+        )
+
+    def get_srcset(self, image):
+        return self._srcset(image, webp=False)
+
+    def get_webp_srcset(self, image):
+        return self._srcset(image, webp=True)
+
+
 class ArticleListSerializer(serializers.ModelSerializer):
     category = CategorySerializer(read_only=True)
     tags = TagSerializer(many=True, read_only=True)
     author = AuthorSerializer(read_only=True)
+    lead_image = LeadImageSerializer(read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:article-detail", lookup_field="slug")
 
     class Meta:
@@ -47,6 +97,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
             "category",
             "tags",
             "author",
+            "lead_image",
             "published_at",
             "updated_at",
             "comment_count",

@@ -73,7 +73,7 @@ def _visible_articles():
     return (
         Article.objects.visible()
         .order_by("-published_at", "-id")
-        .select_related("category", "author")
+        .select_related("category", "author", "lead_image")
         .prefetch_related("tags")
     )
 

@@ -1,19 +1,37 @@
 """The benchmark's yardsticks (bench/views.py) answer what the API answers, so the
 headline ratios compare like with like."""
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
+from PIL import Image as PILImage
 
+from articles.models import Image
+from articles.tasks import make_image_renditions
 from tests.factories import ArticleFactory, CategoryFactory, TagFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("bench.urls")]
 
 
 @pytest.fixture
-def articles():
+def articles(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.IMAGE_RENDITION_WIDTHS = [120]
+    picture = io.BytesIO()
+    PILImage.new("RGB", (300, 200), (10, 120, 200)).save(picture, "JPEG")
+    rendered = Image.objects.create(
+        file=SimpleUploadedFile("lead.jpg", picture.getvalue()),
+        alt_text="A lead picture",
+        credit="Desk",
+        focal_x=0.5,
+        focal_y=0.25,
+    )
+    make_image_renditions.call(rendered.pk)
+    remote = Image.objects.create(source_url="https://example.org/a.jpg", alt_text="Remote")
     child = CategoryFactory(parent=CategoryFactory(slug="parent"), slug="child")
     ArticleFactory(category=None, author=None, slug="no-category", comments_message="Be kind.")
     for number in range(24):
@@ -21,6 +39,7 @@ def articles():
             category=child,
             tags=TagFactory.create_batch(number % 3),
             published_at=timezone.now() - timedelta(hours=1 + number),
+            lead_image=(None, rendered, remote)[number % 3],
         )
     ArticleFactory(status="draft", slug="a-draft")
 
@@ -33,6 +52,8 @@ def test_the_plain_drf_list_gives_the_api_list_items(api_client, articles):
 
     assert plain["results"] == api["results"]
     assert plain["count"] == api["count"] == 25
+    leads = [item["lead_image"] for item in api["results"]]
+    assert any(lead and lead["srcset"] for lead in leads) and None in leads
 
 
 def test_the_plain_drf_detail_gives_the_api_detail(api_client, articles):

@@ -38,6 +38,9 @@ facts["listed"] = listed
 detail = articles_retrieve.sync(client=client, slug=listed[0])
 facts["detail_title"] = detail.title
 facts["comments_open"] = detail.comments_open
+# Its lead image, typed (LeadImage): alt text and the renditions for <img srcset>.
+facts["lead_alt"] = detail.lead_image.alt
+facts["lead_srcset"] = detail.lead_image.srcset
 
 # The same with its category embedded: breadcrumbs are the path's names. (`fields=`
 # narrows an answer below the schema's required fields, which this client's models

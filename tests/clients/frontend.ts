@@ -35,6 +35,10 @@ const { data: detail, error: detailError } = await api.GET("/api/v1/articles/{sl
 check(!detailError && detail !== undefined, "detail");
 facts.detail_title = detail.title;
 facts.comments_open = detail.comments_open;
+// Its lead image (nullable in the schema: the compiler makes us check).
+check(detail.lead_image !== null, "lead image");
+facts.lead_alt = detail.lead_image.alt;
+facts.lead_srcset = detail.lead_image.srcset;
 
 // The same with its category embedded (breadcrumbs: the path's names), and only the
 // fields a teaser needs.

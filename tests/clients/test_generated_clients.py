@@ -10,6 +10,7 @@ package-lock.json) and installed by `make clients-deps` (a prerequisite of `make
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -19,8 +20,12 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image as PILImage
 
+from articles.models import Image
+from articles.tasks import make_image_renditions
 from comments.models import Comment
 from tests.comments.helpers import make_comment, set_policy
 from tests.factories import ArticleFactory, CategoryFactory
@@ -46,15 +51,32 @@ def _tools_or_fail() -> None:
 
 
 @pytest.fixture
-def newsroom(live_server):
-    """A category with three visible articles; the newest has five approved comments."""
+def newsroom(live_server, settings, tmp_path):
+    """A category with three visible articles; the newest has five approved comments and
+    a lead image with its renditions."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMAGE_RENDITION_WIDTHS = [160]
+    picture = io.BytesIO()
+    PILImage.new("RGB", (320, 200), (10, 120, 200)).save(picture, "JPEG")
+    lead = Image.objects.create(
+        file=SimpleUploadedFile("lead.jpg", picture.getvalue()),
+        alt_text="Two cameras",
+        caption="The new bodies",
+        credit="Desk",
+    )
+    make_image_renditions.call(lead.pk)
     set_policy(default_status="pending", flood_interval_seconds=15)
     section = CategoryFactory(
         slug="cameras", name="Cameras", parent=CategoryFactory(slug="tech", name="Technology")
     )
     now = timezone.now()
     articles = [
-        ArticleFactory(category=section, slug=f"story-{n}", published_at=now - timedelta(hours=n))
+        ArticleFactory(
+            category=section,
+            slug=f"story-{n}",
+            published_at=now - timedelta(hours=n),
+            lead_image=lead if n == 0 else None,
+        )
         for n in range(3)
     ]
     for _ in range(5):
@@ -95,6 +117,8 @@ def _expected_facts(facts: dict, articles) -> None:
     assert facts["thread_newest"] == [c.pk for c in reversed(thread)]
     assert facts["thread_total"] == len(thread) == 5
     assert facts["breadcrumbs"] == ["Technology", "Cameras"]
+    assert facts["lead_alt"] == "Two cameras"
+    assert facts["lead_srcset"].endswith(" 160w") and facts["lead_srcset"].startswith("http")
     assert facts["post_status"] == 202
     assert facts["invalid_status"] == 400 and facts["invalid_fields"] == ["author_email"]
     assert facts["again_status"] == 429 and int(facts["again_retry_after"]) > 0
