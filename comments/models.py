@@ -136,7 +136,12 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.author_name} on {self.article_id}: {self.body[:40]}"
+        # The article's title when it was read with the comment (the admin's pages and
+        # messages); never a query of its own (a bulk action logs hundreds of these).
+        article = (
+            self.article.title if Comment.article.is_cached(self) else f"article {self.article_id}"
+        )
+        return f"{self.author_name} on {article}: {self.body[:40]}"
 
 
 class CommentFlag(models.Model):

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from comments import moderating, services
+from comments.models import Comment
 from tests.comments.helpers import make_comment, set_policy, text_of
 from tests.factories import ArticleFactory, StaffUserFactory
 
@@ -240,3 +241,14 @@ def test_the_queue_takes_the_same_queries_for_one_or_many_comments(
         response = admin.get(CHANGELIST, params)
     assert response.status_code == 200
     assert "matched suspect word" in response.text
+
+
+def test_a_comment_names_its_article_by_title_without_a_query(django_assert_num_queries):
+    # The admin's messages and history name a comment by str(): the article's title
+    # when it was read with the comment, and never a query per comment (bulk actions).
+    comment = make_comment(ArticleFactory(title="Leica And Panasonic"), author_name="Ann")
+    joined = Comment.objects.select_related("article").get(pk=comment.pk)
+    alone = Comment.objects.get(pk=comment.pk)
+    with django_assert_num_queries(0):
+        assert str(joined).startswith("Ann on Leica And Panasonic: ")
+        assert str(alone).startswith(f"Ann on article {comment.article_id}: ")
