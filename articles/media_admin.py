@@ -37,7 +37,7 @@ class ImageAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
     list_display_links = ["thumbnail", "alt_text"]
     search_fields = ["alt_text", "caption", "credit", "file", "source_url"]
     date_hierarchy = "uploaded_at"
-    readonly_fields = ["preview", "size", "renditions_state", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["preview", "size", "renditions_state", "uploader", "uploaded_at"]
     fields = [
         "file",
         "preview",
@@ -48,13 +48,14 @@ class ImageAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
         "source_url",
         "size",
         "renditions_state",
-        "uploaded_by",
+        "uploader",
         "uploaded_at",
     ]
     extra_views = [("picker/", "picker_view", "articles_image_picker")]
 
     class Media:
         css = {"all": ["articles/admin/articles.css"]}  # thumbnails, the preview
+        js = ["articles/admin/focal_point.js"]  # click the picture to set the focal point
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "source_url":
@@ -74,6 +75,11 @@ class ImageAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
         return format_html(
             '<img src="{}" alt="{}" class="library-preview">', thumbnail_url(image), image.alt_text
         )
+
+    @admin.display(description="uploaded by")
+    def uploader(self, image: Image):
+        # A name, not a link: accounts are superusers' pages (plumbing/admin_machinery.py).
+        return image.uploaded_by.get_username() if image.uploaded_by else "—"
 
     @admin.display(description="size")
     def size(self, image: Image):

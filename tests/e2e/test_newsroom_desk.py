@@ -63,6 +63,17 @@ def test_an_editor_writes_an_illustrated_article(page, shot, live_server, member
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     shot("image-library")
 
+    # The focal point: a click on the picture where the subject is.
+    page.goto(f"/admin/articles/image/{image.pk}/change/")
+    preview = page.locator("img.library-preview")
+    box = preview.bounding_box()
+    preview.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.4})
+    expect(page.locator(".focal-marker")).to_be_visible()
+    shot("focal-point")
+    page.click("input[name=_save]")
+    image.refresh_from_db()
+    assert abs(image.focal_x - 0.25) < 0.02 and abs(image.focal_y - 0.4) < 0.02
+
     # The article: a headline as wide as the form, then the body in the editor.
     page.goto("/admin/articles/article/add/")
     title_box = page.locator("#id_title").bounding_box()
@@ -139,6 +150,7 @@ def test_an_editor_writes_an_illustrated_article(page, shot, live_server, member
     shot("api-detail")
     lead = detail["lead_image"]
     assert lead["alt"] == "Two mirrorless cameras side by side"
+    assert lead["focal_point"] == {"x": image.focal_x, "y": image.focal_y}
     assert lead["caption"] == "The first bodies of the new cooperation"
     assert lead["credit"] == "Photo: Newsroom"
     assert (lead["width"], lead["height"]) == (1600, 1000)
