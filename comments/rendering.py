@@ -27,7 +27,8 @@ def _link(url: str) -> str:
     return f'<a href="{escape(href)}" rel="nofollow ugc">{escape(url)}</a>'
 
 
-def _linkify_escaped(text: str) -> str:
+def linkify(text: str) -> str:
+    """`text` escaped, its URLs as links (rel="nofollow ugc"): one line's worth of a body."""
     parts: list[str] = []
     position = 0
     for match in _URL.finditer(text):
@@ -48,7 +49,7 @@ def render_comment_body(text: str) -> str:
         return ""
     paragraphs = _PARAGRAPH_BREAK.split(normalized)
     return "".join(
-        "<p>" + _linkify_escaped(paragraph.strip()).replace("\n", "<br>") + "</p>"
+        "<p>" + linkify(paragraph.strip()).replace("\n", "<br>") + "</p>"
         for paragraph in paragraphs
     )
 

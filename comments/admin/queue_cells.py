@@ -12,13 +12,13 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from comments.admin.why import queue_signals, why_words
 from comments.models import Comment, ReasonCode
-from comments.rendering import _URL, _linkable
+from comments.rendering import linkify
 
 # The one-click removals offered on each row (any other reason: "note…", or the bulk
 # action with a reason).
@@ -41,20 +41,9 @@ _BUTTON = (
 
 def body_html(text: str, *, limit: int = BODY_CHARS) -> SafeString:
     """The start of a plain-text body, escaped, its URLs as links (rel nofollow ugc) that
-    show their address. Line breaks are kept by the stylesheet (white-space: pre-line)."""
-    text = Truncator(text.strip()).chars(limit)
-    parts: list[SafeString] = []
-    position = 0
-    for match in _URL.finditer(text):
-        url = _linkable(match.group(0))
-        if url is None:
-            continue
-        href = url if url.lower().startswith(("http://", "https://")) else f"http://{url}"
-        parts.append(format_html("{}", text[position : match.start()]))
-        parts.append(format_html('<a href="{}" rel="nofollow ugc noopener">{}</a>', href, url))
-        position = match.start() + len(url)
-    parts.append(format_html("{}", text[position:]))
-    return format_html_join("", "{}", ((part,) for part in parts))
+    show their address, as the public page links them. Line breaks are kept by the
+    stylesheet (white-space: pre-line)."""
+    return mark_safe(linkify(Truncator(text.strip()).chars(limit)))  # escaped by linkify
 
 
 def decision_buttons(comment: Comment) -> SafeString:

@@ -20,22 +20,21 @@ from articles.models import Article, Image
 from articles.sanitizer import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, sanitize_article_html
 from articles.tasks import make_image_renditions
 from tests.factories import ArticleFactory
+from tests.images import picture_bytes as any_picture
+from tests.images import rendered_image as make_rendered_image
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 GPS_IFD, MAKE, ARTIST = 0x8825, 0x010F, 0x013B
 
 
 def picture_bytes(size=(1200, 800), image_format="JPEG", gps=False, color=(200, 30, 30)):
-    picture = PILImage.new("RGB", size, color)
     exif = PILImage.Exif()
     exif[MAKE] = "Leica"
     exif[ARTIST] = "Newsroom Photo Desk"
     if gps:
         # 52°31'N 13°24'E: where the photo was taken, which a reader must never learn.
         exif[GPS_IFD] = {1: "N", 2: (52.0, 31.0, 0.0), 3: "E", 4: (13.0, 24.0, 0.0)}
-    out = io.BytesIO()
-    picture.save(out, format=image_format, exif=exif.tobytes())
-    return out.getvalue()
+    return any_picture(size=size, image_format=image_format, color=color, exif=exif)
 
 
 @pytest.fixture(autouse=True)
@@ -188,17 +187,15 @@ def test_a_narrow_picture_gets_one_rendition_at_its_own_width(db, settings):
 @pytest.fixture
 def rendered_image(db, settings):
     settings.IMAGE_RENDITION_WIDTHS = [480, 960]
-    image = Image.objects.create(
-        file=SimpleUploadedFile("cameras.jpg", picture_bytes()),
+    return make_rendered_image(
+        size=(1200, 800),
+        name="cameras.jpg",
         alt_text="Two cameras on a table",
         caption="The new models",
         credit="Photo: Leica",
         focal_x=0.3,
         focal_y=0.4,
     )
-    make_image_renditions.call(image.pk)
-    image.refresh_from_db()
-    return image
 
 
 def test_lead_image_in_the_list_and_the_detail(api_client, rendered_image):

@@ -1,18 +1,15 @@
 """The benchmark's yardsticks (bench/views.py) answer what the API answers, so the
 headline ratios compare like with like."""
 
-import io
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
-from PIL import Image as PILImage
 
 from articles.models import Image
-from articles.tasks import make_image_renditions
 from tests.factories import ArticleFactory, CategoryFactory, TagFactory
+from tests.images import rendered_image
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("bench.urls")]
 
@@ -21,16 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("bench.urls")]
 def articles(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.IMAGE_RENDITION_WIDTHS = [120]
-    picture = io.BytesIO()
-    PILImage.new("RGB", (300, 200), (10, 120, 200)).save(picture, "JPEG")
-    rendered = Image.objects.create(
-        file=SimpleUploadedFile("lead.jpg", picture.getvalue()),
-        alt_text="A lead picture",
-        credit="Desk",
-        focal_x=0.5,
-        focal_y=0.25,
-    )
-    make_image_renditions.call(rendered.pk)
+    rendered = rendered_image(alt_text="A lead picture", credit="Desk", focal_x=0.5, focal_y=0.25)
     remote = Image.objects.create(source_url="https://example.org/a.jpg", alt_text="Remote")
     child = CategoryFactory(parent=CategoryFactory(slug="parent"), slug="child")
     ArticleFactory(category=None, author=None, slug="no-category", comments_message="Be kind.")

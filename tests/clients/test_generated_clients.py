@@ -10,7 +10,6 @@ package-lock.json) and installed by `make clients-deps` (a prerequisite of `make
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -20,15 +19,12 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image as PILImage
 
-from articles.models import Image
-from articles.tasks import make_image_renditions
 from comments.models import Comment
 from tests.comments.helpers import make_comment, set_policy
 from tests.factories import ArticleFactory, CategoryFactory
+from tests.images import rendered_image
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -56,15 +52,7 @@ def newsroom(live_server, settings, tmp_path):
     a lead image with its renditions."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IMAGE_RENDITION_WIDTHS = [160]
-    picture = io.BytesIO()
-    PILImage.new("RGB", (320, 200), (10, 120, 200)).save(picture, "JPEG")
-    lead = Image.objects.create(
-        file=SimpleUploadedFile("lead.jpg", picture.getvalue()),
-        alt_text="Two cameras",
-        caption="The new bodies",
-        credit="Desk",
-    )
-    make_image_renditions.call(lead.pk)
+    lead = rendered_image(alt_text="Two cameras", caption="The new bodies", credit="Desk")
     set_policy(default_status="pending", flood_interval_seconds=15)
     section = CategoryFactory(
         slug="cameras", name="Cameras", parent=CategoryFactory(slug="tech", name="Technology")
