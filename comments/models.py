@@ -135,13 +135,9 @@ class Comment(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        # The article's title when it was read with the comment (the admin's pages and
-        # messages); never a query of its own (a bulk action logs hundreds of these).
-        article = (
-            self.article.title if Comment.article.is_cached(self) else f"article {self.article_id}"
-        )
-        return f"{self.author_name} on {article}: {self.body[:40]}"
+    def __str__(self) -> str:  # the article's title if read with it: never a query
+        on = self.article.title if Comment.article.is_cached(self) else f"article {self.article_id}"
+        return f"{self.author_name} on {on}: {self.body[:40]}"
 
 
 class CommentFlag(models.Model):
@@ -169,8 +165,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-# The cached policy row (ModerationPolicy.load); an hour at most, in case a write ever
-# bypasses save().
+# The cached policy row (ModerationPolicy.load); an hour at most, lest a write bypass save().
 POLICY_CACHE_KEY = "comments:policy:v1"
 POLICY_CACHE_SECONDS = 3600
 
