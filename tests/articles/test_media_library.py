@@ -138,6 +138,9 @@ def test_the_stored_name_takes_its_extension_from_the_content(admin_client_):
 # --- renditions by the worker ----------------------------------------------------------
 
 
+# Transactional: the worker closes and reopens database connections between tasks, as
+# a real one does, which a test's enclosing transaction would not survive (PostgreSQL).
+@pytest.mark.django_db(transaction=True)
 def test_renditions_are_made_by_the_worker_not_the_request(
     admin_client_, database_queue, settings, django_capture_on_commit_callbacks
 ):
