@@ -88,17 +88,8 @@ def test_an_editor_writes_an_illustrated_article(page, shot, live_server, member
     page.keyboard.press("End")
     page.keyboard.press("Enter")
     page.keyboard.type("Read the announcement")
-    page.keyboard.press("Shift+Home")
-    page.click(".prose-menubar__button[title='insert link']")
-    page.fill("dialog[open] input[name=href]", "https://example.org/announcement")
-    page.click("dialog[open] button[type=submit]")
-    expect(body.locator("a[href='https://example.org/announcement']")).to_have_text(
-        "Read the announcement"
-    )
-    # Back in the text, after the link (the dialog leaves it selected).
-    body.press("ArrowRight")
-    body.press("End")
-    body.press("Enter")
+    page.keyboard.press("Enter")  # an empty paragraph for the picture
+    expect(body.locator("p")).to_have_count(2)
 
     # A picture from the library: the figure dialog's Browse... opens the picker.
     page.click(".prose-menubar__button[title='figure']")
@@ -115,6 +106,18 @@ def test_an_editor_writes_an_illustrated_article(page, shot, live_server, member
     page.fill("dialog[open] input[name=caption]", "The two bodies, shown in Wetzlar")
     shot("figure-dialog")
     page.click("dialog[open] button[type=submit]")
+    expect(body.locator("figure img")).to_be_visible()
+
+    # The link last (the figure's insertion takes the editor's selection, so a link
+    # made before it could be replaced): select the paragraph's words, then the dialog.
+    paragraph = body.locator("p", has_text="Read the announcement")
+    paragraph.click(click_count=3)  # the paragraph's words selected
+    page.click(".prose-menubar__button[title='insert link']")
+    page.fill("dialog[open] input[name=href]", "https://example.org/announcement")
+    page.click("dialog[open] button[type=submit]")
+    expect(body.locator("a[href='https://example.org/announcement']")).to_have_text(
+        "Read the announcement"
+    )
     expect(body.locator("figure img")).to_be_visible()
 
     select2_choose(page, "id_lead_image", "mirrorless", "Two mirrorless cameras side by side")
