@@ -387,6 +387,9 @@ def render(results: dict) -> str:
         + ", ".join(f"{status}: {n:,}" for status, n in sorted(post["statuses"].items()))
         + ".",
         "",
+    ]
+    lines += _cpu_section(results, labels)
+    lines += [
         "## Targets (issue #5)",
         "",
     ]
@@ -469,6 +472,42 @@ def render(results: dict) -> str:
         lines += ["", "## Problems found by the harness", ""]
         lines += [f"- {p}" for p in results["problems"]]
     return "\n".join(lines) + "\n"
+
+
+CPU_ROWS = ("comment_post", "cold_list", "yard_bare_list", "yard_drf_list", "cold_detail")
+CPU_GROUPS = ("app", "PostgreSQL", "Redis", "wrk", "other", "machine")
+
+
+def _cpu_section(results: dict, labels: dict) -> list[str]:
+    """CPU milliseconds per request by process group (bench/cpu.py), for the rows whose
+    rate the machine's cores bound."""
+    measured = results["rows"]
+    names = [n for n in CPU_ROWS if measured.get(n, {}).get("cpu_ms")]
+    if not names:
+        return []
+    lines = ["## Where the CPU went (ms of CPU per request, by process)", ""]
+    lines += _table(
+        ["row", *CPU_GROUPS[:-1], "machine in all", "the cores allow (req/s)", "measured"],
+        [
+            [
+                f"`{n}`",
+                *[f"{measured[n]['cpu_ms'][g]:.2f}" for g in CPU_GROUPS],
+                f"{measured[n]['cpu_ms']['ceiling_per_s']:,.0f}",
+                f"{_rate(measured[n]):,.0f}",
+            ]
+            for n in names
+        ],
+    )
+    return lines + [
+        "",
+        "User + system time read from /proc before and after each row's wrk run, divided "
+        "by the requests answered: the app's gunicorn workers, every PostgreSQL and Redis "
+        "process, wrk (the harness's waited-for children), and the rest of the machine "
+        "(the kernel's network stack, other processes). The cores allow: the machine's CPU "
+        "count ÷ the machine's CPU per request, the rate at which every core would be busy "
+        "with this row alone.",
+        "",
+    ]
 
 
 def _scaling(columns: list[dict], c: dict) -> list[str]:

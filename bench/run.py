@@ -34,7 +34,7 @@ from pathlib import Path
 import psycopg
 import redis
 
-from bench import env, load, report, rows, seed
+from bench import cpu, env, load, report, rows, seed
 from bench.datasets import count_posted, prepare_datasets, scale_label
 from bench.profile import Profiler
 from bench.serve import Server
@@ -200,13 +200,16 @@ class Bench:
             # The plain rows (the cache hit and the raw WSGI yardstick) get the same warm-up.
             self.wrk(url, self.config.warmup_seconds, mode="plain")
         profiler = Profiler(server.worker_pids(), row.name, seconds) if profile else None
+        cpu_before = cpu.snapshot(server.worker_pids())
         measured = self.wrk(url, seconds, **options)
+        cpu_after = cpu.snapshot(server.worker_pids())
         result = asdict(measured) | {
             "rps": measured.rps,
             "ok_rps": measured.ok_rps,
             "path": path,
             "kind": row.kind,
             "mode": row.mode,
+            "cpu_ms": cpu.per_request(cpu_before, cpu_after, measured.requests),
         }
         if profiler:
             result["profile"] = profiler.finish()
