@@ -144,6 +144,16 @@ def discussion_states(*, article_ids: list[int]) -> dict[int, tuple]:
     }
 
 
+def matching_words(*, queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
+    """The articles whose title, excerpt or body contains every word of `text` (case
+    insensitive): what `search` means on every API that lists articles."""
+    for term in text.split():
+        queryset = queryset.filter(
+            Q(title__icontains=term) | Q(excerpt__icontains=term) | Q(body__icontains=term)
+        )
+    return queryset
+
+
 def visible_articles(*, now: datetime | None = None) -> QuerySet[Article]:
     """Visible articles and nothing joined: what the list filters, orders and counts."""
     return Article.objects.visible(now)
@@ -243,19 +253,28 @@ def author_cards(*, slugs: set[str]) -> dict[str, dict]:
     return {row["slug"]: row for row in rows}
 
 
-def next_publication_at(*, now: datetime) -> Subquery:
-    """When the next article becomes visible without any write (scheduled, or published
-    with a future date), as an uncorrelated subquery: the database computes it once per
-    query, so a page of articles, categories or tags also says how long it stays right
-    (the response cache keeps it no longer). NULL: nothing is due."""
-    upcoming = (
+def _upcoming(now: datetime) -> QuerySet:
+    return (
         Article.objects.filter(
             status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED], published_at__gt=now
         )
         .order_by("published_at")
         .values("published_at")[:1]
     )
-    return Subquery(upcoming, output_field=DateTimeField())
+
+
+def next_publication_at(*, now: datetime) -> Subquery:
+    """When the next article becomes visible without any write (scheduled, or published
+    with a future date), as an uncorrelated subquery: the database computes it once per
+    query, so a page of articles, categories or tags also says how long it stays right
+    (the response cache keeps it no longer). NULL: nothing is due."""
+    return Subquery(_upcoming(now), output_field=DateTimeField())
+
+
+def next_publication(*, now: datetime) -> datetime | None:
+    """The same moment, read on its own (one query on the head of the public index)."""
+    found = _upcoming(now).first()
+    return found["published_at"] if found else None
 
 
 def public_categories(*, now: datetime | None = None) -> QuerySet[Category]:

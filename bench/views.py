@@ -8,7 +8,7 @@ project's API code, served by the same gunicorn through the same middleware.
   with DRF's own PageNumberPagination (a COUNT per page): what the same API costs built
   the way the DRF tutorial builds it.
 
-None of these paths is under API_RESPONSE_CACHE_PATH_PREFIX (/api/v1/), so the
+None of these paths is under API_RESPONSE_CACHE_PATH_PREFIXES (/api/v1/, /wp-json/), so the
 response cache never answers or stores them: every request runs its queries.
 """
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "js_asset",
     "articles",
     "comments",
+    "wordpress_api.apps.WordPressApiConfig",  # /wp-json/: WordPress's REST API
 ]
 
 MIDDLEWARE = [
@@ -246,9 +247,9 @@ REDIS_CIRCUIT_SECONDS = env_float("REDIS_CIRCUIT_SECONDS", 10)
 # stored in the cache above, invalidated on every change; Cache-Control for CDNs in front of us.
 API_RESPONSE_CACHE = env_bool("API_RESPONSE_CACHE", True)
 API_RESPONSE_CACHE_ALIAS = "default"
-# Everything under this prefix gets a Cache-Control: public for the registered public
+# Everything under these prefixes gets a Cache-Control: public for the registered public
 # reads (apps' cache.py), no-store for the rest (staff, a reader's own data, writes).
-API_RESPONSE_CACHE_PATH_PREFIX = "/api/v1/"
+API_RESPONSE_CACHE_PATH_PREFIXES = ("/api/v1/", "/wp-json/")
 API_RESPONSE_CACHE_TIMEOUT = env_int("API_RESPONSE_CACHE_TIMEOUT", 300)  # seconds, at most
 API_RESPONSE_CACHE_MAX_BYTES = env_int("API_RESPONSE_CACHE_MAX_BYTES", 1024 * 1024)
 API_CACHE_S_MAXAGE = env_int("API_CACHE_S_MAXAGE", 30)

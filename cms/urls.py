@@ -19,6 +19,7 @@ api_v1 = (articles_api + comments_api, "api")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("", include("wordpress_api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file: no inline script, so the
     # page works under our Content-Security-Policy.

@@ -4,9 +4,10 @@ import datetime
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django_filters.fields import IsoDateTimeField
 
+from articles import selectors
 from articles.models import Article, Author, Category, Tag
 from plumbing.filters import StrictFilterSet
 
@@ -113,12 +114,7 @@ class ArticleFilter(StrictFilterSet):
         return queryset.in_category(category)
 
     def filter_search(self, queryset, name, value):
-        terms = value.split()
-        for term in terms:
-            queryset = queryset.filter(
-                Q(title__icontains=term) | Q(excerpt__icontains=term) | Q(body__icontains=term)
-            )
-        return queryset
+        return selectors.matching_words(queryset=queryset, text=value)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

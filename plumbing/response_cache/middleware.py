@@ -1,6 +1,6 @@
 """ResponseCacheMiddleware: answers registered public reads from the cache, stores the
 answers it had to compute, and sets Cache-Control on everything under
-API_RESPONSE_CACHE_PATH_PREFIX.
+API_RESPONSE_CACHE_PATH_PREFIXES.
 
 It sits at the top of MIDDLEWARE. A valid hit is answered before sessions,
 authentication, DRF and the database (0 SQL queries). A miss runs the whole stack and
@@ -100,11 +100,11 @@ def _extra_dependencies(response) -> tuple[tuple, tuple] | None:
 class ResponseCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.prefix = settings.API_RESPONSE_CACHE_PATH_PREFIX
+        self.prefixes = settings.API_RESPONSE_CACHE_PATH_PREFIXES
 
     def __call__(self, request):
         path = request.path_info
-        if not path.startswith(self.prefix):
+        if not path.startswith(self.prefixes):
             return self.get_response(request)
         # The path is matched against the registered routes once per request.
         matched = routes.match(path) if request.method in ("GET", "HEAD") else None
