@@ -412,6 +412,7 @@ SPECTACULAR_SETTINGS = {
         "articles.api.shaping.document_expansions",
         "plumbing.api_docs.pagination_examples",
         "plumbing.filters.document_empty_values_refused",
+        "wordpress_api.schema.wordpress_components",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CommentStatusEnum": "comments.models.Comment.Status",

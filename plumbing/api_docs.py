@@ -96,6 +96,7 @@ def input_defaults_as_words(result, generator, request, public):
 # Tags by audience, from the path (the first rule whose fragment the path holds): what a
 # frontend may call without credentials, and what needs a staff account.
 AUDIENCE_TAGS = (
+    ("/wp-json/", "public: WordPress-compatible"),
     ("/api/v1/moderation/", "staff: moderation"),
     ("/api/v1/desk/", "staff: newsroom desk"),
     ("/comments/", "public: comments"),
@@ -111,6 +112,11 @@ TAG_DESCRIPTIONS = {
         "(its name and email are used)."
     ),
     "public: privacy requests": "A reader's export or erasure, confirmed by email.",
+    "public: WordPress-compatible": (
+        "WordPress's REST API (wp/v2) over the same articles and comments, for frontends "
+        "written for WordPress: its shapes, parameters, headers and error codes "
+        "(docs/wordpress.md)."
+    ),
     "staff: moderation": "The moderation queue and audit trail: a staff account.",
     "staff: newsroom desk": "Editors' tools for frontends (preview tokens): a staff account.",
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator, validate_email
+from drf_spectacular.utils import extend_schema
 
 from articles.models import Article
 from comments import services
@@ -15,7 +16,7 @@ from comments.commenter_proof import TOKEN_HEADER
 from comments.display_names import validate_display_name
 from comments.models import Comment
 from plumbing.client_ip import client_ip
-from wordpress_api import embedding, params, selectors, shapes
+from wordpress_api import embedding, params, schema, selectors, shapes
 from wordpress_api.errors import WordPressError, invalid_params, not_found
 from wordpress_api.views import POST_ROW, WordPressView, _embed_wanted
 
@@ -68,6 +69,9 @@ class CommentsView(WordPressView):
     def get_throttles(self):
         return [CommentPostThrottle()] if self.request.method == "POST" else []
 
+    @schema.collection(
+        "WpComment", COMMENT_PARAMS, "Approved comments", operation_id="wp_comments_list"
+    )
     def get(self, request):
         values = self.read(request, COMMENT_PARAMS)
         if values["status"] not in ("approve", "approved"):
@@ -81,6 +85,20 @@ class CommentsView(WordPressView):
         rows, headers = self.page_of(request, queryset, values, selectors.COMMENT_COLUMNS)
         return self.answer(request, _comments(request, rows, site), site=site, headers=headers)
 
+    @extend_schema(
+        operation_id="wp_comments_create",
+        summary="Post a comment (anonymous), through the moderation pipeline",
+        description=(
+            "201 with `status` approved (published) or hold (held for moderation, or "
+            "refused as spam: answered alike). WordPress's codes: comment_duplicate 409, "
+            "comment_flood 400, rest_comment_closed 403, rest_comment_author_data_required 400."
+        ),
+        request={"application/json": schema._ref("WpCommentCreate")},
+        responses={
+            201: schema._ref("WpComment"),
+            **dict.fromkeys((400, 401, 403, 409, 413, 415, 429), schema.ERROR),
+        },
+    )
     def post(self, request):
         submitted = _comment_input(request.data)
         site = self.site(request)
@@ -135,6 +153,7 @@ class CommentsView(WordPressView):
 class CommentView(WordPressView):
     kind, plural = "comments", "comments"
 
+    @schema.item("WpComment", "One approved comment", operation_id="wp_comments_retrieve")
     def get(self, request, pk: int):
         self.read(request, ())
         site = self.site(request)

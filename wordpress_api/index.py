@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 
-from wordpress_api import params
+from wordpress_api import params, schema
 from wordpress_api.comment_views import COMMENT_PARAMS
-from wordpress_api.views import (
+from wordpress_api.parameters import (
     CATEGORY_PARAMS,
     MEDIA_PARAMS,
     POST_PARAMS,
     TERM_PARAMS,
     USER_PARAMS,
-    WordPressView,
 )
+from wordpress_api.views import WordPressView
 
 NAMESPACE = "wp/v2"
 _ITEM = "/(?P<id>[\\d]+)"
@@ -97,6 +98,11 @@ def routes(root: str) -> dict:
 
 
 class IndexView(WordPressView):
+    @extend_schema(
+        operation_id="wp_index",
+        summary="The site and its routes",
+        responses={200: schema._ref("WpIndex")},
+    )
     def get(self, request):
         root = request.build_absolute_uri("/wp-json/")
         offset = timezone.localtime().utcoffset()
@@ -129,6 +135,9 @@ class IndexView(WordPressView):
 
 
 class NamespaceView(WordPressView):
+    @extend_schema(
+        operation_id="wp_namespace", summary="The wp/v2 routes", responses={200: {"type": "object"}}
+    )
     def get(self, request):
         root = request.build_absolute_uri("/wp-json/")
         return self.plain(

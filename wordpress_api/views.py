@@ -16,9 +16,16 @@ from articles.selectors import next_publication
 from comments.models import ModerationPolicy
 from plumbing.renderers import ORJSONRenderer
 from plumbing.response_cache.hints import do_not_store, expire_response_at
-from wordpress_api import embedding, params, selectors, shapes
+from wordpress_api import embedding, params, schema, selectors, shapes
 from wordpress_api.errors import WordPressError, not_found, wordpress_exception_handler
 from wordpress_api.fields import only_fields
+from wordpress_api.parameters import (
+    CATEGORY_PARAMS,
+    MEDIA_PARAMS,
+    POST_PARAMS,
+    TERM_PARAMS,
+    USER_PARAMS,
+)
 
 API_ROOT_PATH = "/wp-json/"
 DISCOVERY_REL = "https://api.w.org/"
@@ -137,81 +144,6 @@ def _embed_wanted(request) -> set[str] | None:
 
 # --- posts ------------------------------------------------------------------------------
 
-POST_PARAMS = (
-    params.PAGE,
-    params.PER_PAGE,
-    params.SEARCH,
-    *params.after_before(),
-    params.Param(
-        "modified_after",
-        "date",
-        "Limit response to posts modified after a given ISO8601 compliant date.",
-    ),
-    params.Param(
-        "modified_before",
-        "date",
-        "Limit response to posts modified before a given ISO8601 compliant date.",
-    ),
-    params.Param(
-        "author", "ids", "Limit result set to posts assigned to specific authors.", default=[]
-    ),
-    params.Param(
-        "author_exclude",
-        "ids",
-        "Ensure result set excludes posts assigned to specific authors.",
-        default=[],
-    ),
-    params.EXCLUDE,
-    params.INCLUDE,
-    params.OFFSET,
-    params.order("desc"),
-    params.orderby(
-        "date",
-        "author",
-        "date",
-        "id",
-        "include",
-        "modified",
-        "parent",
-        "relevance",
-        "slug",
-        "include_slugs",
-        "title",
-    ),
-    params.SLUG,
-    params.Param(
-        "status",
-        "enums",
-        "Limit result set to posts assigned one or more statuses.",
-        default=["publish"],
-        choices=("publish", "future", "draft", "pending", "private", "trash", "any"),
-    ),
-    params.Param(
-        "categories",
-        "ids",
-        "Limit result set to items with specific terms assigned in the categories taxonomy.",
-        default=[],
-    ),
-    params.Param(
-        "categories_exclude",
-        "ids",
-        "Limit result set to items except those with specific terms assigned in the categories taxonomy.",
-        default=[],
-    ),
-    params.Param(
-        "tags",
-        "ids",
-        "Limit result set to items with specific terms assigned in the tags taxonomy.",
-        default=[],
-    ),
-    params.Param(
-        "tags_exclude",
-        "ids",
-        "Limit result set to items except those with specific terms assigned in the tags taxonomy.",
-        default=[],
-    ),
-    params.Param("sticky", "boolean", "Limit result set to items that are sticky."),
-)
 POST_ROW = (*selectors.POST_COLUMNS, "category__slug")
 
 
@@ -244,6 +176,9 @@ class PostsView(WordPressView):
     kind, plural = "posts", "posts"
     invalid_page_code = "rest_post_invalid_page_number"
 
+    @schema.collection(
+        "WpPost", POST_PARAMS, "Posts (visible articles)", operation_id="wp_posts_list"
+    )
     def get(self, request):
         values = self.read(request, POST_PARAMS)
         _check_post_values(values)
@@ -257,6 +192,7 @@ class PostsView(WordPressView):
 class PostView(WordPressView):
     kind, plural = "posts", "posts"
 
+    @schema.item("WpPost", "One post", operation_id="wp_posts_retrieve")
     def get(self, request, pk: int):
         self.read(request, ())
         site = self.site(request)
@@ -270,38 +206,6 @@ class PostView(WordPressView):
 
 # --- categories and tags -----------------------------------------------------------------
 
-TERM_PARAMS = (
-    params.PAGE,
-    params.PER_PAGE,
-    params.SEARCH,
-    params.EXCLUDE,
-    params.INCLUDE,
-    params.order("asc"),
-    params.orderby(
-        "name",
-        "id",
-        "include",
-        "name",
-        "slug",
-        "include_slugs",
-        "term_group",
-        "description",
-        "count",
-    ),
-    params.Param(
-        "hide_empty", "boolean", "Whether to hide terms not assigned to any posts.", default=False
-    ),
-    params.Param(
-        "post", "integer", "Limit result set to terms assigned to a specific post.", minimum=0
-    ),
-    params.SLUG,
-)
-CATEGORY_PARAMS = (
-    *TERM_PARAMS,
-    params.Param(
-        "parent", "integer", "Limit result set to terms assigned to a specific parent.", minimum=0
-    ),
-)
 CATEGORY_ROW = (*selectors.CATEGORY_COLUMNS, "public_article_count")
 TAG_ROW = (*selectors.TERM_COLUMNS, "article_count")
 
@@ -329,6 +233,7 @@ def _tags(rows: list[dict], site: shapes.Site) -> list[dict]:
 class CategoriesView(WordPressView):
     kind, plural = "categories", "terms"
 
+    @schema.collection("WpTerm", CATEGORY_PARAMS, "Categories", operation_id="wp_categories_list")
     def get(self, request):
         values = self.read(request, CATEGORY_PARAMS)
         site = self.site(request)
@@ -341,6 +246,7 @@ class CategoriesView(WordPressView):
 class CategoryView(WordPressView):
     kind, plural = "categories", "terms"
 
+    @schema.item("WpTerm", "One category", operation_id="wp_categories_retrieve")
     def get(self, request, pk: int):
         self.read(request, ())
         site = self.site(request)
@@ -353,6 +259,7 @@ class CategoryView(WordPressView):
 class TagsView(WordPressView):
     kind, plural = "tags", "terms"
 
+    @schema.collection("WpTerm", TERM_PARAMS, "Tags", operation_id="wp_tags_list")
     def get(self, request):
         values = self.read(request, TERM_PARAMS)
         site = self.site(request)
@@ -365,6 +272,7 @@ class TagsView(WordPressView):
 class TagView(WordPressView):
     kind, plural = "tags", "terms"
 
+    @schema.item("WpTerm", "One tag", operation_id="wp_tags_retrieve")
     def get(self, request, pk: int):
         self.read(request, ())
         site = self.site(request)
@@ -376,23 +284,13 @@ class TagView(WordPressView):
 
 # --- users ----------------------------------------------------------------------------
 
-USER_PARAMS = (
-    params.PAGE,
-    params.PER_PAGE,
-    params.SEARCH,
-    params.EXCLUDE,
-    params.INCLUDE,
-    params.order("asc"),
-    params.orderby(
-        "name", "id", "include", "name", "registered_date", "slug", "include_slugs", "email", "url"
-    ),
-    params.SLUG,
-)
-
 
 class UsersView(WordPressView):
     kind, plural = "users", "users"
 
+    @schema.collection(
+        "WpUser", USER_PARAMS, "Users (bylines with visible articles)", operation_id="wp_users_list"
+    )
     def get(self, request):
         values = self.read(request, USER_PARAMS)
         if values["orderby"] in ("email", "registered_date"):
@@ -414,6 +312,7 @@ class UsersView(WordPressView):
 class UserView(WordPressView):
     kind, plural = "users", "users"
 
+    @schema.item("WpUser", "One user", operation_id="wp_users_retrieve")
     def get(self, request, pk: int):
         self.read(request, ())
         site = self.site(request)
@@ -425,42 +324,17 @@ class UserView(WordPressView):
 
 # --- media --------------------------------------------------------------------------
 
-MEDIA_PARAMS = (
-    params.PAGE,
-    params.PER_PAGE,
-    params.SEARCH,
-    params.EXCLUDE,
-    params.INCLUDE,
-    params.order("desc"),
-    params.orderby(
-        "date",
-        "author",
-        "date",
-        "id",
-        "include",
-        "modified",
-        "parent",
-        "relevance",
-        "slug",
-        "include_slugs",
-        "title",
-    ),
-    params.Param(
-        "parent", "ids", "Limit result set to items with particular parent IDs.", default=[]
-    ),
-    params.Param(
-        "media_type",
-        "enum",
-        "Limit result set to attachments of a particular media type.",
-        choices=("image", "video", "text", "application", "audio"),
-    ),
-)
-
 
 class MediaListView(WordPressView):
     kind, plural = "media", "posts"
     invalid_page_code = "rest_post_invalid_page_number"
 
+    @schema.collection(
+        "WpMedia",
+        MEDIA_PARAMS,
+        "Media (visible articles' lead images)",
+        operation_id="wp_media_list",
+    )
     def get(self, request):
         values = self.read(request, MEDIA_PARAMS)
         site = self.site(request)
@@ -476,6 +350,7 @@ class MediaListView(WordPressView):
 class MediaView(WordPressView):
     kind, plural = "media", "posts"
 
+    @schema.item("WpMedia", "One picture", operation_id="wp_media_retrieve")
     def get(self, request, pk: int):
         self.read(request, ())
         site = self.site(request)

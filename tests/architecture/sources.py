@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FIRST_PARTY = ("articles", "comments", "cms", "plumbing")
+FIRST_PARTY = ("articles", "comments", "cms", "plumbing", "wordpress_api")
 EXCLUDED_DIRS = {"migrations", "tests", "__pycache__"}
 
 

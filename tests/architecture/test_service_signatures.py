@@ -21,6 +21,7 @@ SERVICE_AND_SELECTOR_FILES = (
     "comments/moderating.py",
     "comments/sanctions.py",
     "comments/threads.py",
+    "wordpress_api/selectors.py",
 )
 
 
