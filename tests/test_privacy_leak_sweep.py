@@ -72,6 +72,21 @@ PUBLIC_ROUTE_NAMES = {
     "schema",
     "api-docs",
     "healthz",
+    "wp-index",
+    "wp-namespace",
+    "wp-posts",
+    "wp-post",
+    "wp-categories",
+    "wp-category",
+    "wp-tags",
+    "wp-tag",
+    "wp-users",
+    "wp-user",
+    "wp-media-list",
+    "wp-media",
+    "wp-comments",
+    "wp-comment",
+    "wp-no-route",
 }
 STAFF_ROUTE_NAMES = {
     "api:moderation-comment-list",
@@ -228,6 +243,35 @@ def test_no_public_response_carries_private_commenter_data(client, private_comme
         "/api/v1/moderation/actions/",  # anonymous: refused
         f"/api/v1/moderation/actions/?comment={listed.pk}",
     ]
+    # The WordPress routes (wordpress_api): every shape, every embed, and their errors.
+    post_id, author_id = article.pk, private_comments["author"].pk
+    get_urls += [
+        "/wp-json/",
+        "/wp-json/wp/v2",
+        "/wp-json/wp/v2/posts",
+        "/wp-json/wp/v2/posts?_embed",
+        f"/wp-json/wp/v2/posts/{post_id}?_embed",
+        f"/wp-json/wp/v2/posts?search={EMAILS[0]}",
+        "/wp-json/wp/v2/categories",
+        f"/wp-json/wp/v2/categories/{private_comments['category'].pk}",
+        "/wp-json/wp/v2/tags",
+        f"/wp-json/wp/v2/tags/{private_comments['tag'].pk}",
+        "/wp-json/wp/v2/users",
+        f"/wp-json/wp/v2/users/{author_id}",
+        f"/wp-json/wp/v2/users?search={EMAILS[0]}",
+        "/wp-json/wp/v2/users?orderby=email",
+        "/wp-json/wp/v2/media",
+        "/wp-json/wp/v2/comments",
+        "/wp-json/wp/v2/comments?_embed",
+        f"/wp-json/wp/v2/comments?post={post_id}&per_page=100",
+        f"/wp-json/wp/v2/comments?search={EMAILS[0]}",
+        f"/wp-json/wp/v2/comments/{listed.pk}",
+        *(f"/wp-json/wp/v2/comments/{c.pk}" for c in private_comments["comments"]),
+        "/wp-json/wp/v2/comments?status=spam",
+        f"/wp-json/wp/v2/comments?context=edit&post={post_id}",
+        f"/wp-json/wp/v2/posts?per_page={EMAILS[0]}",
+        "/wp-json/wp/v2/nothing-here",
+    ]
     for url in get_urls:
         _assert_clean(client.get(url), f"GET {url}")
 
@@ -282,6 +326,35 @@ def test_no_public_response_carries_private_commenter_data(client, private_comme
             HTTP_USER_AGENT="sweeper",
         )
         _assert_clean(response, f"POST {payload}")
+    wp_posts = [
+        # Held or published, a duplicate, spam, a bad address, no content, a bad parent.
+        {"post": article.pk, "author_name": "Wp", "author_email": EMAILS[1], "content": "WP words"},
+        {"post": article.pk, "author_name": "Wp", "author_email": EMAILS[1], "content": "WP words"},
+        {
+            "post": article.pk,
+            "author_name": "S",
+            "author_email": EMAILS[0],
+            "content": "buy-pills-now",
+        },
+        {"post": article.pk, "author_name": "X", "author_email": EMAILS[0] + "@@", "content": "Hi"},
+        {"post": article.pk, "author_name": "X", "author_email": EMAILS[0], "content": ""},
+        {
+            "post": article.pk,
+            "author_name": "X",
+            "author_email": EMAILS[0],
+            "content": "Hi",
+            "parent": 999999,
+        },
+    ]
+    for payload in wp_posts:
+        response = client.post(
+            "/wp-json/wp/v2/comments",
+            data=json.dumps(payload),
+            content_type="application/json",
+            REMOTE_ADDR="203.0.113.210",
+            HTTP_USER_AGENT=USER_AGENTS[0],
+        )
+        _assert_clean(response, f"POST /wp-json/ {payload}")
     _assert_clean(
         client.post(f"/api/v1/comments/{listed.pk}/flag/", {"reason": "rude"}),
         "POST flag",
