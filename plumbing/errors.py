@@ -12,6 +12,8 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
+from plumbing.error_shapes import WORDPRESS_PREFIX, wordpress_error
+
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
@@ -26,11 +28,15 @@ def api_exception_handler(exc, context):
 
 
 def _api_or(default_view, status_code: int, detail: str):
-    """A Django error handler answering JSON on /api/ paths and the default page elsewhere."""
+    """A Django error handler answering JSON on /api/ paths (and /wp-json/ ones, in
+    WordPress's shape) and the default page elsewhere."""
 
     def view(request, *args, **kwargs):
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": detail}, status=status_code)
+        if request.path.startswith(WORDPRESS_PREFIX):
+            code = "rest_no_route" if status_code == 404 else f"http_{status_code}"
+            return JsonResponse(wordpress_error(code, detail, status_code), status=status_code)
         return default_view(request, *args, **kwargs)
 
     return view

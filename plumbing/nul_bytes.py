@@ -8,6 +8,8 @@ every route, the admin's filters included, the same 400 on every database.
 
 from django.http import HttpResponseBadRequest, JsonResponse
 
+from plumbing.error_shapes import WORDPRESS_PREFIX, wordpress_error
+
 DETAIL = "The request's path or query string contains a NUL character."
 
 
@@ -19,5 +21,7 @@ class RefuseNulBytesMiddleware:
         if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": DETAIL}, status=400)
+            if request.path.startswith(WORDPRESS_PREFIX):  # WordPress's error shape
+                return JsonResponse(wordpress_error("rest_invalid_param", DETAIL, 400), status=400)
             return HttpResponseBadRequest(DETAIL, content_type="text/plain")
         return self.get_response(request)

@@ -165,40 +165,28 @@ class CommentView(WordPressView):
 
 # --- posting ----------------------------------------------------------------------------
 
-_ACCEPTED = {
-    "post",
-    "author_name",
-    "author_email",
-    "author_url",
-    "content",
-    "parent",
-    "author",
-    "type",
-    "date",
-    "date_gmt",
-    "status",
-}
 MAX_NAME = 100  # our author_name's length (WordPress allows 245)
+MAX_ID = 2**63 - 1
 MAX_URL = 200
 
 
 def _text(data, name: str) -> str:
     value = data.get(name, "")
-    if isinstance(value, dict):  # {"raw": ...} as the block editor sends content
+    if isinstance(value, dict) and name == "content":  # {"raw": ...}, as the editor sends
         value = value.get("raw", "")
-    if value is None:
-        return ""
-    if not isinstance(value, str | int | float):
+    if not isinstance(value, str):
         raise invalid_params({name: ("rest_invalid_type", f"{name} is not of type string.")})
-    return str(value)
+    return value
 
 
 def _id(data, name: str) -> int:
     value = data.get(name, 0)
-    if isinstance(value, bool) or value in (None, ""):
+    if value is None or value == "":
         return 0
-    text = str(value).strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
         raise invalid_params({name: ("rest_invalid_type", f"{name} is not of type integer.")})
     return int(text)
 
@@ -227,13 +215,13 @@ def _comment_input(data) -> dict:
     submitted = {
         "post": _id(data, "post"),
         "parent": _id(data, "parent"),
-        "author_name": _text(data, "author_name").strip(),
-        "author_email": _text(data, "author_email").strip(),
-        "author_url": _text(data, "author_url").strip(),
+        "author_name": _text(data, "author_name"),
+        "author_email": _text(data, "author_email"),
+        "author_url": _text(data, "author_url"),
         "content": _text(data, "content"),
         "honeypot": _text(data, settings.COMMENTS_HONEYPOT_FIELD),
     }
-    if not submitted["author_name"] or not submitted["author_email"]:
+    if not submitted["author_name"].strip() or not submitted["author_email"].strip():
         raise WordPressError(
             "rest_comment_author_data_required",
             "Creating a comment requires valid author name and email values.",

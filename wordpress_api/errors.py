@@ -76,7 +76,9 @@ def _translated(exc) -> WordPressError | None:
     if isinstance(exc, RequestDataTooBig):
         return WordPressError("rest_request_too_large", "Request body is too large.", 413)
     if isinstance(exc, exceptions.MethodNotAllowed):
-        return WordPressError(*NO_ROUTE, 404)
+        # WordPress answers 404 here; HTTP's 405 (with Allow) tells a client more, and
+        # WordPress clients never send a method a route does not take.
+        return WordPressError(*NO_ROUTE, 405)
     if isinstance(exc, exceptions.NotFound):
         return WordPressError(*NO_ROUTE, 404)
     if isinstance(exc, exceptions.Throttled):

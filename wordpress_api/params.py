@@ -37,20 +37,31 @@ class _Bad(Exception):
 
 
 def _raw(query: QueryDict, name: str) -> list[str] | None:
-    """The values given for `name`: `name[]` (PHP's arrays) or `name`, whose last value
-    wins as in PHP; None when absent."""
-    if f"{name}[]" in query:
-        return query.getlist(f"{name}[]")
-    if name in query:
-        return [query.getlist(name)[-1]]
+    """The values given for `name`: `name[]` (PHP's arrays), `name` (whose last value
+    wins, as in PHP) or, for a taxonomy, `name[terms][]` / `name[terms]` (the object form
+    `{terms, include_children, operator}`); None when absent."""
+    for array in (f"{name}[]", f"{name}[terms][]"):
+        if array in query:
+            return query.getlist(array)
+    for single in (name, f"{name}[terms]"):
+        if single in query:
+            return [query.getlist(single)[-1]]
     return None
+
+
+def include_children(query: QueryDict, name: str) -> bool:
+    """`name[include_children]` of a hierarchical taxonomy's object form."""
+    value = query.get(f"{name}[include_children]", "").strip().lower()
+    return value in _TRUE
 
 
 def _integer(param: Param, text: str, label: str) -> int:
     text = text.strip()
-    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 19:
+    digits = text[1:] if text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit()):
         raise _Bad("rest_invalid_type", f"{label} is not of type integer.")
-    value = int(text)
+    # Beyond what the database holds (64 bits): out of bounds, never an overflow.
+    value = int(text) if len(digits) <= 30 else MAX_ID + 1
     low, high = param.minimum, param.maximum
     if low is not None and high is not None and not low <= value <= high:
         raise _Bad(
@@ -59,6 +70,8 @@ def _integer(param: Param, text: str, label: str) -> int:
         )
     if low is not None and value < low:
         raise _Bad("rest_out_of_bounds", f"{label} must be greater than or equal to {low}")
+    if value > MAX_ID or value < -MAX_ID:
+        raise _Bad("rest_out_of_bounds", f"{label} must be less than or equal to {MAX_ID}")
     return value
 
 

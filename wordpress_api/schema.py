@@ -12,7 +12,7 @@ from wordpress_api import params
 
 _TYPES = {
     "integer": {"type": "integer"},
-    "ids": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+    "ids": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": params.MAX_ID}},
     "string": {"type": "string"},
     "strings": {"type": "array", "items": {"type": "string"}},
     "boolean": {"type": "boolean"},
@@ -30,8 +30,7 @@ def _parameter(param: params.Param) -> OpenApiParameter:
     if param.kind == "integer":
         if param.minimum is not None:
             schema["minimum"] = param.minimum
-        if param.maximum is not None:
-            schema["maximum"] = param.maximum
+        schema["maximum"] = param.maximum if param.maximum is not None else params.MAX_ID
     if param.default not in (None, []):
         schema["default"] = param.default
     listed = schema["type"] == "array"
@@ -90,7 +89,7 @@ def item(component: str, summary: str, *, operation_id: str):
         operation_id=operation_id,
         summary=summary,
         parameters=[*SHAPING],
-        responses={200: _ref(component), 404: ERROR},
+        responses={200: _ref(component), 400: ERROR, 404: ERROR},
     )
 
 
@@ -215,7 +214,7 @@ COMPONENTS = {
     ),
     "WpCommentCreate": _object(
         {
-            "post": {"type": "integer", "minimum": 1},
+            "post": {"type": "integer", "minimum": 1, "maximum": params.MAX_ID},
             "author_name": {"type": "string", "minLength": 1, "maxLength": 100},
             "author_email": {
                 "type": "string",
@@ -224,7 +223,7 @@ COMPONENTS = {
             },
             "author_url": {"type": "string", "maxLength": 200},
             "content": {"type": "string", "minLength": 1},
-            "parent": {"type": "integer", "minimum": 0},
+            "parent": {"type": "integer", "minimum": 0, "maximum": params.MAX_ID, "nullable": True},
         },
         optional=("author_url", "parent"),
     ),
@@ -271,7 +270,18 @@ COMPONENTS = {
 
 
 def wordpress_components(result, generator, request, public):
-    """A drf-spectacular postprocessing hook: the Wp* components the WordPress
-    operations refer to."""
+    """A drf-spectacular postprocessing hook (after the others): the Wp* components the
+    WordPress operations refer to; their paths as WordPress writes them (no trailing
+    slash; both are answered); and their query parameters as WordPress reads them: an
+    empty value is no filter, not an error (the StrictFilterSet rule of our own API,
+    plumbing.filters.document_empty_values_refused, goes by parameter name)."""
     result.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS)
+    paths = result.get("paths", {})
+    for path in [p for p in paths if p.startswith("/wp-json/")]:
+        path_item = paths.pop(path)
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                parameter.get("schema", {}).pop("minLength", None)
+                parameter.get("schema", {}).pop("minItems", None)
+        paths[path.rstrip("/") if path != "/wp-json/" else path] = path_item
     return result

@@ -122,10 +122,15 @@ def posts(*, now: datetime, values: dict) -> QuerySet[Article]:
         queryset = queryset.filter(author_id__in=values["author"])
     if values["author_exclude"]:
         queryset = queryset.exclude(author_id__in=values["author_exclude"])
-    if values["categories"]:
-        queryset = queryset.filter(category_id__in=values["categories"])
-    if values["categories_exclude"]:
-        queryset = queryset.exclude(category_id__in=values["categories_exclude"])
+    for name in ("categories", "categories_exclude"):
+        if not values[name]:
+            continue
+        ids = _with_descendants(values[name]) if values.get(f"{name}_children") else values[name]
+        queryset = (
+            queryset.filter(category_id__in=ids)
+            if name == "categories"
+            else queryset.exclude(category_id__in=ids)
+        )
     link = Article.tags.through.objects.filter(article_id=OuterRef("pk"))
     if values["tags"]:
         queryset = queryset.filter(Exists(link.filter(tag_id__in=values["tags"])))
@@ -142,6 +147,15 @@ def posts(*, now: datetime, values: dict) -> QuerySet[Article]:
     if values["sticky"]:
         queryset = queryset.none()  # nothing is sticky here
     return _ordered(queryset, _POST_ORDER, values["orderby"], values["order"], values["include"])
+
+
+def _with_descendants(ids: list[int]):
+    """The categories `ids` and all their descendants, as a subquery (`include_children`)."""
+    paths = Category.objects.filter(pk__in=ids).values_list("tree_path", flat=True)
+    matches = Q(pk__in=ids)
+    for path in paths:
+        matches |= Q(tree_path__startswith=path)
+    return Category.objects.filter(matches).values("pk")
 
 
 def post(*, pk: int, now: datetime, columns: tuple[str, ...]) -> dict | None:

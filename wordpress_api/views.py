@@ -182,6 +182,8 @@ class PostsView(WordPressView):
     def get(self, request):
         values = self.read(request, POST_PARAMS)
         _check_post_values(values)
+        for name in ("categories", "categories_exclude"):
+            values[f"{name}_children"] = params.include_children(request.GET, name)
         site = self.site(request)
         queryset = selectors.posts(now=site.now, values=values)
         rows, headers = self.page_of(request, queryset, values, POST_ROW)

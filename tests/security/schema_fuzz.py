@@ -472,6 +472,78 @@ def nul_in_a_field(case, name: str, text) -> bool:
     return text == "Null characters are not allowed."
 
 
+# --- the WordPress-compatible routes (wordpress_api): WordPress's own refusals ----------
+
+WORDPRESS_OPERATIONS = (
+    "GET /wp-json/wp/v2/posts",
+    "GET /wp-json/wp/v2/posts/{id}",
+    "GET /wp-json/wp/v2/categories",
+    "GET /wp-json/wp/v2/categories/{id}",
+    "GET /wp-json/wp/v2/tags",
+    "GET /wp-json/wp/v2/tags/{id}",
+    "GET /wp-json/wp/v2/users",
+    "GET /wp-json/wp/v2/users/{id}",
+    "GET /wp-json/wp/v2/media",
+    "GET /wp-json/wp/v2/media/{id}",
+    "GET /wp-json/wp/v2/comments",
+    "POST /wp-json/wp/v2/comments",
+    "GET /wp-json/wp/v2/comments/{id}",
+)
+# WordPress's codes for schema-valid requests it refuses all the same (400).
+WORDPRESS_REFUSALS = frozenset(
+    {
+        "rest_post_invalid_page_number",  # a page past the last
+        "rest_comment_invalid_page_number",
+        "rest_no_search_term_defined",  # orderby=relevance without search
+        "rest_orderby_include_missing_include",  # orderby=include without include
+        "rest_comment_author_data_required",  # a name or email of whitespace only
+        "rest_comment_content_invalid",  # content of whitespace only
+        "rest_comment_invalid_parent",  # not an approved comment on the post
+        "comment_flood",
+        "comment_content_column_length",  # longer than the policy's limit
+        "rest_invalid_param",  # only as wordpress_refusal() says
+    }
+)
+# Fields whose validators say more than a schema can (an address's and a URL's shape,
+# a display name's visible characters): their rest_invalid_param is a refusal.
+VALIDATED_BEYOND_SCHEMA = frozenset({"author_email", "author_url", "author_name"})
+
+
+def wordpress_refusal(case, response) -> bool:
+    """WordPress's answer to a request its schema admits but its rules refuse: a 400 with
+    one of WORDPRESS_REFUSALS (rest_invalid_param only for a NUL character or for the
+    fields validated beyond their schema)."""
+    if response.status_code != 400:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    if not isinstance(body, dict) or body.get("code") not in WORDPRESS_REFUSALS:
+        return False
+    if body["code"] != "rest_invalid_param":
+        return True
+    if body.get("message") == NUL_DETAIL:
+        return True
+    given = body.get("data", {}).get("params") or {}
+    return bool(given) and set(given) <= VALIDATED_BEYOND_SCHEMA
+
+
+def wordpress_fields_narrowed(case, response) -> bool:
+    """`_fields=` keeps only the named fields (none, when it names none we have), as
+    WordPress's rest_filter_response_fields does: the answer holds no other field."""
+    asked = (case.query or {}).get("_fields")
+    if response.status_code != 200 or not isinstance(asked, str):
+        return False
+    names = {name.strip().partition(".")[0] for name in asked.split(",")}
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    items = body if isinstance(body, list) else [body]
+    return all(isinstance(item, dict) and set(item) <= names for item in items)
+
+
 # The answers `fields=` and `omit=` narrow (articles/api/shaping.py), and their components.
 SHAPED = {"GET /api/v1/articles/": "ArticleList", "GET /api/v1/articles/{slug}/": "ArticleDetail"}
 
@@ -602,6 +674,17 @@ KNOWN_FAILURES = (
     KnownFailure(POSITIVE, BODIES, FP,
         "a text field of whitespace only is blank once DRF trims it (400 `may not be blank`)",
         explains=blank_once_trimmed),
+    KnownFailure(POSITIVE, WORDPRESS_OPERATIONS, FP,
+        "WordPress refuses some schema-valid requests, and so do we with its codes: a page "
+        "past the last, `orderby=relevance` without `search`, `orderby=include` without "
+        "`include`, a name, email or content of whitespace only, a `parent` that is not an "
+        "approved comment on the post, a flood, content over the policy's length, a NUL "
+        "character, and an address, URL or name its validator refuses",
+        applies=wordpress_refusal),
+    KnownFailure(RESPONSE, WORDPRESS_OPERATIONS, FP,
+        "`_fields=` keeps only the fields it names, as WordPress does (none, if it names "
+        "none we have): the answer is checked to hold no other field",
+        applies=wordpress_fields_narrowed),
 )
 # fmt: on
 

@@ -170,7 +170,7 @@ def test_broken_json_and_unknown_methods_answer_in_wordpress_shape(api_client, a
     assert bad_bytes.status_code == 400
     assert set(bad_bytes.json()) == {"code", "message", "data"}
     patch = api_client.patch(f"{URL}/1", data="{}", content_type="application/json")
-    assert patch.status_code == 404
+    assert patch.status_code == 405
     assert patch.json()["code"] == "rest_no_route"
 
 

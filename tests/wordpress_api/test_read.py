@@ -284,13 +284,18 @@ def test_comments_are_the_listed_ones_on_visible_articles(api_client, newsroom):
     assert api_client.get(f"{V2}/comments?status=hold").status_code == 401
 
 
-def test_unknown_routes_and_methods_are_rest_no_route(api_client, newsroom):
-    for response in (
-        api_client.get("/wp-json/wp/v2/pages"),
-        api_client.delete(f"{V2}/posts/{newsroom['articles'][0].pk}"),
-    ):
-        assert response.status_code == 404
-        assert response.json()["code"] == "rest_no_route"
+def test_unknown_routes_are_rest_no_route_and_other_methods_405(api_client, newsroom):
+    unknown = api_client.get("/wp-json/wp/v2/pages")
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "rest_no_route"
+    method = api_client.delete(f"{V2}/posts/{newsroom['articles'][0].pk}")
+    assert method.status_code == 405
+    assert method["Allow"] == "GET, HEAD, OPTIONS"
+    assert method.json() == {
+        "code": "rest_no_route",
+        "message": "No route was found matching the URL and request method.",
+        "data": {"status": 405},
+    }
 
 
 def test_index_lists_the_routes(api_client, newsroom):
@@ -300,3 +305,16 @@ def test_index_lists_the_routes(api_client, newsroom):
     assert "/wp/v2/posts" in index["routes"]
     assert "per_page" in index["routes"]["/wp/v2/posts"]["endpoints"][0]["args"]
     assert api_client.get("/wp-json/wp/v2").json()["namespace"] == "wp/v2"
+
+
+def test_categories_in_the_object_form_with_children(api_client, newsroom):
+    tech = newsroom["tech"].pk
+
+    def slugs(query):
+        return [p["slug"] for p in api_client.get(f"{V2}/posts?{query}").json()]
+
+    assert slugs(f"categories[terms][]={tech}") == ["story-0", "story-2", "story-4"]
+    assert slugs(f"categories[terms][]={tech}&categories[include_children]=true") == [
+        f"story-{n}" for n in range(5)
+    ]
+    assert slugs(f"categories_exclude[terms]={tech}&categories_exclude[include_children]=1") == []
