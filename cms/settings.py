@@ -238,8 +238,7 @@ else:
 # the cache only when every process shares it (plumbing/shared_cache.py): by default,
 # when it is Redis.
 SHARED_CACHE = None
-# The circuit breaker logs an outage once when it starts and once when it ends, not each
-# skipped call.
+# The circuit breaker logs an outage once when it starts and when it ends, not each call.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 REDIS_CIRCUIT_SECONDS = env_float("REDIS_CIRCUIT_SECONDS", 10)
 
@@ -362,6 +361,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "plumbing.errors.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "plumbing.negotiation.KnownFormatsNegotiation",
     "DEFAULT_THROTTLE_RATES": {
         "comment_post": os.environ.get("THROTTLE_COMMENT_POST", "10/minute"),
         "comment_flag": os.environ.get("THROTTLE_COMMENT_FLAG", "20/hour"),

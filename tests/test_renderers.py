@@ -102,3 +102,22 @@ def test_the_api_uses_it(api_client):
     assert response["Content-Type"] == "application/json"
     assert b"Line\\u2028separated" in response.content
     assert response.content == JSONRenderer().render(response.json())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/articles/", "/api/v1/privacy/requests/confirm/?token=x"])
+def test_an_unknown_format_parameter_is_ignored_not_a_404(client, path):
+    joiner = "&" if "?" in path else "?"
+    plain = client.get(path)
+
+    response = client.get(f"{path}{joiner}format=5r")
+
+    assert response.status_code == plain.status_code != 404
+    assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
+def test_a_known_format_parameter_still_chooses_the_renderer(client):
+    assert client.get("/api/schema/?format=json")["Content-Type"].startswith(
+        "application/vnd.oai.openapi+json"
+    )
