@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Container
 from datetime import UTC, datetime
@@ -57,6 +58,25 @@ def wordpress_datetime(value: str) -> datetime | None:
         return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     except ValueError:
         return None
+
+
+def post_published_at(
+    *, date_gmt: str, pub_date: str, date: str, undated: bool
+) -> tuple[datetime | None, str]:
+    """A post's publication date and where it came from ("" when none): `wp:post_date_gmt`,
+    else `pubDate` (RFC 822, with its offset), else `wp:post_date` read as UTC (the site's
+    time zone is not in the export). `undated`: a draft or a post in review, which gets no
+    date where WordPress wrote "0000-00-00 00:00:00" (never dated) and none from the
+    site-local `wp:post_date`, which is only the time a draft was last saved."""
+    if published_at := wordpress_datetime(date_gmt):
+        return published_at, "wp:post_date_gmt"
+    if undated and date_gmt.startswith("0000-00-00"):
+        return None, ""
+    if published_at := rfc822_datetime(pub_date):
+        return published_at, "pubDate"
+    if not undated and (published_at := wordpress_datetime(date)):
+        return published_at, "wp:post_date"
+    return None, ""
 
 
 def rfc822_datetime(value: str) -> datetime | None:
@@ -184,6 +204,30 @@ def slug_base(value: str, *, fallback: str) -> str:
     return slugify(unquote(value)) or slugify(value) or fallback
 
 
+# Letters that Unicode does not decompose into a base letter and an accent, as
+# WordPress's remove_accents() writes them in ASCII.
+_LATIN_LETTERS = str.maketrans(
+    {
+        "ß": "s", "Æ": "AE", "æ": "ae", "Ð": "D", "ð": "d", "Ø": "O", "ø": "o", "Þ": "TH",
+        "þ": "th", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "ĸ": "k", "Ł": "L",
+        "ł": "l", "Ŋ": "N", "ŋ": "n", "Œ": "OE", "œ": "oe", "Ŧ": "T", "ŧ": "t", "×": "x",
+    }
+)  # fmt: skip
+
+
+def sanitize_title(value: str) -> str:
+    """The slug WordPress makes of a title or a term name (`sanitize_title()`, as it
+    saves one): markup dropped, entities decoded, accents removed, lower case; spaces,
+    dots, slashes and dashes become hyphens, other characters are dropped. Letters with
+    no ASCII form (Greek, Cyrillic...) are dropped too, where WordPress percent-encodes
+    them: our slugs are ASCII. "" when nothing is left."""
+    text = html_to_text(value, one_line=True).translate(_LATIN_LETTERS)
+    text = re.sub(r"[\s./\u2013\u2014]+", "-", text)  # en and em dashes too
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[^a-z0-9_-]", "", text)
+    return re.sub(r"-{2,}", "-", text).strip("-")
+
+
 def _suffixed(base: str, n: int, max_length: int) -> str:
     if n == 1:
         return base[:max_length].rstrip("-") or base[:max_length]
@@ -224,11 +268,14 @@ def ip_or_none(value: str) -> str | None:
         return None
 
 
-def imported_comment(*, record: WxrComment, undated: datetime) -> ImportedComment:
-    """A reader's comment as the comments app imports it; `undated` stands in for a
-    comment without a date (the post's publication, or the import's time)."""
+def imported_comment(
+    *, record: WxrComment, wordpress_id: int, undated: datetime
+) -> ImportedComment:
+    """A reader's comment as the comments app imports it, keyed by `wordpress_id` (its
+    comment_id, or one derived: identity.py); `undated` stands in for a comment without a
+    date (the post's publication, or the import's time)."""
     return ImportedComment(
-        wordpress_id=record.comment_id,
+        wordpress_id=wordpress_id,
         parent_wordpress_id=record.parent_id,
         author_name=html_to_text(record.author, one_line=True)[:100] or ANONYMOUS,
         # Private, like every reader's address; lower-cased as the services store it.
@@ -241,6 +288,18 @@ def imported_comment(*, record: WxrComment, undated: datetime) -> ImportedCommen
         ),
         ip_address=ip_or_none(record.author_ip),
     )
+
+
+# The <category> domains a post's terms come in, by what they are here: WXR 1.0 wrote
+# tags as domain="tag", and a <category> with no domain is a category by its name (RSS
+# 2.0, and WXR 1.0's "backwards compatibility" copy of each category).
+POST_TERM_KINDS = {"category": "category", "": "category", "post_tag": "tag", "tag": "tag"}
+
+
+def post_term_kind(domain: str) -> str | None:
+    """What a post's <category> element of this domain is: "category", "tag", or None
+    for what the import leaves out (post formats, menus, custom taxonomies)."""
+    return POST_TERM_KINDS.get(domain.strip())
 
 
 # --- the category tree -------------------------------------------------------------------

@@ -37,8 +37,10 @@ def _int_or_none(value: str) -> int | None:
     return number if number >= 0 else None
 
 
-def _parent_id(value: str) -> int | None:
-    return _int_or_none(value) or None  # 0 means "no parent"
+def _id_or_none(value: str) -> int | None:
+    # WordPress ids start at 1: a 0 (what some tools write for every item) is no id, as
+    # a 0 parent means "no parent".
+    return _int_or_none(value) or None
 
 
 def _child(tag: str | None = None, read: Callable[[str], Any] = str.strip) -> Any:
@@ -63,7 +65,7 @@ class WxrAuthor:
 
 @dataclass
 class WxrCategory:
-    term_id: int | None = _child("wp:term_id", _int_or_none)
+    term_id: int | None = _child("wp:term_id", _id_or_none)
     nicename: str
     parent: str
     name: str = _child("wp:cat_name")
@@ -72,15 +74,15 @@ class WxrCategory:
 
 @dataclass
 class WxrTag:
-    term_id: int | None = _child("wp:term_id", _int_or_none)
+    term_id: int | None = _child("wp:term_id", _id_or_none)
     slug: str
     name: str
 
 
 @dataclass
 class WxrComment:
-    comment_id: int | None = _child("wp:comment_id", _int_or_none)
-    parent_id: int | None = _child("wp:comment_parent", _parent_id)
+    comment_id: int | None = _child("wp:comment_id", _id_or_none)
+    parent_id: int | None = _child("wp:comment_parent", _id_or_none)
     author: str
     author_email: str
     author_url: str
@@ -96,9 +98,12 @@ class WxrComment:
 class WxrPost:
     """An <item>: a post, page, attachment, menu item or any other post type."""
 
-    post_id: int | None = _child(read=_int_or_none)
+    post_id: int | None = _child(read=_id_or_none)
     post_type: str
     title: str = _child("title", str)
+    # What recognises an item that has no post_id (see identity.py).
+    guid: str = _child("guid")
+    link: str = _child("link")
     post_name: str
     status: str
     post_date: str
@@ -111,7 +116,8 @@ class WxrPost:
     password: str = _child("wp:post_password")
     attachment_url: str = _child("wp:attachment_url")  # an attachment's file
     # (domain, nicename, name) of the <category> elements; domain is "category",
-    # "post_tag", "post_format"...
+    # "post_tag", "post_format"..., or "" (and nicename "") where the file leaves them
+    # out: converting.post_term_kind says what each one is.
     terms: list[tuple[str, str, str]] = field(default_factory=list)
     old_slugs: list[str] = field(default_factory=list)
     comments: list[WxrComment] = field(default_factory=list)
@@ -121,7 +127,7 @@ class WxrPost:
 
     @property
     def thumbnail_id(self) -> int | None:
-        return _int_or_none(self.meta.get("_thumbnail_id", ""))
+        return _id_or_none(self.meta.get("_thumbnail_id", ""))
 
 
 # The post meta the import reads (the rest is WordPress's own bookkeeping).

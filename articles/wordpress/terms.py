@@ -1,8 +1,9 @@
-"""Authors, categories and tags: what a post refers to, by login or nicename.
+"""Authors, categories and tags: what a post refers to, by login, nicename or name.
 
 WordPress lists them before the first item, and names a category's parent by nicename,
 possibly before the parent itself: so `TermImporter` collects them, writes them in one
-go (parents first) when the first post comes, and answers the posts' references.
+go (parents first) when the first post comes, and answers the posts' references
+(`post_terms`), including those that give only a name (WXR 1.0, other tools).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 from articles.models import Author, Category, Tag
 from articles.wordpress.converting import (
     category_parents,
+    post_term_kind,
+    sanitize_title,
     slug_base,
     tree_depths,
     unique_slug,
@@ -38,6 +41,10 @@ class TermImporter:
         self.category_by_nicename: dict[str, tuple[int, int]] = {}  # → (id, depth)
         self.tag_by_slug: dict[str, int] = {}
         self.author_by_login: dict[str, int] = {}
+        # The declared terms' names (unescaped, case-folded) → nicename, for the posts
+        # that name a term without its nicename.
+        self._category_names: dict[str, str] = {}
+        self._tag_names: dict[str, str] = {}
 
     def add(self, record: WxrAuthor | WxrCategory | WxrTag) -> None:
         """Collect a record until `write()`."""
@@ -78,6 +85,50 @@ class TermImporter:
             )  # fmt: skip
         return self.author_by_login[login]
 
+    def post_terms(
+        self, terms: list[tuple[str, str, str]]
+    ) -> tuple[list[tuple[int, int]], set[int]]:
+        """The categories ((id, depth), each once, in the order listed) and the tag ids
+        a post's <category> elements (domain, nicename, name) name; other domains (post
+        formats, custom taxonomies) are left out."""
+        categories: dict[int, tuple[int, int]] = {}
+        tag_ids: set[int] = set()
+        for domain, nicename, name in terms:
+            kind = post_term_kind(domain)
+            if kind is None:
+                continue
+            if not nicename:
+                kind, nicename = self._named(kind, name, plain=not domain.strip())
+                if not nicename:
+                    continue  # a name with nothing a slug can be made of
+                self.summary.note(f"{kind} given by its name only (no nicename)")
+            if kind == "category":
+                if ref := self.category_ref(nicename=nicename, name=name):
+                    categories.setdefault(ref[0], ref)
+            elif tag_id := self.tag_ref(nicename=nicename, name=name):
+                tag_ids.add(tag_id)
+        return list(categories.values()), tag_ids
+
+    def _named(self, kind: str, name: str, *, plain: bool) -> tuple[str, str]:
+        """(kind, nicename) of a term a post gives by name only: the term of that kind
+        the file declares, found by the slug WordPress makes of the name, else by the name
+        itself (WordPress's `term_exists()` order). A <category> with no domain at all
+        that names no category but a declared tag is that tag. Else a new term of that
+        kind, with the slug of its name."""
+        slug, folded = sanitize_title(name), html.unescape(name).strip().casefold()
+        if kind == "category":
+            if slug in self.category_by_nicename:
+                return kind, slug
+            if folded in self._category_names:
+                return kind, self._category_names[folded]
+            if not plain:
+                return kind, slug
+        if slug in self.tag_by_slug:
+            return "tag", slug
+        if folded in self._tag_names:
+            return "tag", self._tag_names[folded]
+        return kind, slug
+
     def category_ref(self, *, nicename: str, name: str) -> tuple[int, int] | None:
         """(id, depth) of a category a post names. One the file does not declare is
         matched on its slug, or created at the top level, as WordPress's importer does."""
@@ -103,7 +154,8 @@ class TermImporter:
         for record in records:
             login = wordpress_login(record.login)
             if not login:
-                self.summary.count("authors", "skipped")
+                label = f'"{record.display_name or record.email}"'
+                self.summary.skip("authors", "no login", item=label)
                 continue
             by_login[login] = record
         existing = {
@@ -137,19 +189,37 @@ class TermImporter:
         self.author_by_login[login] = author.pk
         return author.pk
 
-    def _declared(self, kind: str, records: list, nicename: Callable[[Any], str]) -> dict:
-        """The term records by nicename (slug); those without one or a term id are
-        skipped."""
+    def _declared(
+        self, kind: str, records: list, nicename: Callable[[Any], str], names: dict[str, str]
+    ) -> dict:
+        """The term records by nicename (slug), or by the slug of their name when they
+        have none; their names go to `names`. A record with neither is skipped, and so is
+        one without a term id whose slug has no Latin letters (nothing to match it on)."""
         by_nicename = {}
         for record in records:
-            if record.term_id is None or not nicename(record):
-                self.summary.count(kind, "skipped")
+            key = nicename(record) or sanitize_title(record.name) or record.name.strip()
+            label = f'"{html.unescape(record.name)}"' + (
+                f" (term_id {record.term_id})" if record.term_id else ""
+            )
+            if not key:
+                self.summary.skip(kind, "no nicename and no name", item=label)
+            elif record.term_id is None and not slug_base(key, fallback=""):
+                self.summary.skip(kind, "no term_id and no slug in Latin letters", item=label)
             else:
-                by_nicename[nicename(record)] = record
+                by_nicename[key] = record
+                names.setdefault(html.unescape(record.name or key).strip().casefold(), key)
         return by_nicename
 
     def _import_categories(self, records: list[WxrCategory]) -> None:
-        by_nicename = self._declared("categories", records, lambda r: r.nicename)
+        by_nicename = self._declared(
+            "categories", records, lambda r: r.nicename, self._category_names
+        )
+        known = by_nicename.keys() | self.category_by_nicename.keys()
+        for record in by_nicename.values():
+            # WXR 1.0 names a category's parent by its name, later versions by nicename.
+            if record.parent and record.parent not in known:
+                folded = html.unescape(record.parent).strip().casefold()
+                record.parent = self._category_names.get(folded, record.parent)
         parents, notes = category_parents(records=by_nicename, known=self.category_by_nicename)
         self.summary.notes.update(notes)
         # A parent outside this batch was written earlier in this import.
@@ -158,16 +228,28 @@ class TermImporter:
         )
 
         existing = Category.objects.in_bulk(
-            [r.term_id for r in by_nicename.values()], field_name="wordpress_id"
+            [r.term_id for r in by_nicename.values() if r.term_id], field_name="wordpress_id"
         )
         taken = set(Category.objects.values_list("slug", flat=True))
         # Parents first, so each child's tree path is computed from its final parent.
         for nicename in sorted(by_nicename, key=depths.__getitem__):
             record = by_nicename[nicename]
+            parent_nicename = parents[nicename]
+            if record.term_id is None:
+                category = self._by_slug(
+                    Category, "categories", nicename, record.name,
+                    note="category without a term_id (matched on its slug)",
+                    description=html.unescape(record.description),
+                    parent_id=(
+                        self.category_by_nicename[parent_nicename][0] if parent_nicename else None
+                    ),
+                )  # fmt: skip
+                taken.add(category.slug)
+                self.category_by_nicename[nicename] = (category.pk, depths[nicename])
+                continue
             category = existing.get(record.term_id)
             if category is not None:
                 taken.discard(category.slug)
-            parent_nicename = parents[nicename]
             values = {
                 "name": html.unescape(record.name or nicename)[:100],
                 "slug": unique_slug(
@@ -195,7 +277,8 @@ class TermImporter:
             self.category_by_nicename[nicename] = (category.pk, depths[nicename])
 
     def _import_tags(self, records: list[WxrTag]) -> None:
-        by_slug = self._declared("tags", records, lambda r: r.slug)
+        declared = self._declared("tags", records, lambda r: r.slug, self._tag_names)
+        by_slug = {nicename: r for nicename, r in declared.items() if r.term_id is not None}
         existing = Tag.objects.in_bulk(
             [r.term_id for r in by_slug.values()], field_name="wordpress_id"
         )
@@ -231,20 +314,40 @@ class TermImporter:
             "pk", "wordpress_id"
         ):
             self.tag_by_slug[term_ids[term_id]] = pk
+        for nicename, record in declared.items():
+            if record.term_id is None:
+                note = "tag without a term_id (matched on its slug)"
+                tag = self._by_slug(Tag, "tags", nicename, record.name, note=note)
+                self.tag_by_slug[nicename] = tag.pk
 
     def _undeclared(self, model: type[Category | Tag], kind: str, nicename: str, name: str):
         """The row for a term a post names but the file does not declare: matched on its
         slug, or created (at the top level), as WordPress's importer does. None when the
         nicename gives no slug."""
-        slug = slug_base(nicename, fallback="")
-        if not slug:
+        if not slug_base(nicename, fallback=""):
             return None
-        self.summary.note(
-            f"{model._meta.verbose_name} named by a post but not declared in the file"
-        )
+        note = f"{model._meta.verbose_name} named by a post but not declared in the file"
+        return self._by_slug(model, kind, nicename, name, note=note)
+
+    def _by_slug(
+        self,
+        model: type[Category | Tag],
+        kind: str,
+        nicename: str,
+        name: str,
+        *,
+        note: str,
+        **values: Any,
+    ) -> Category | Tag:
+        """A term known by its slug only (no term id to match on): the row with that slug,
+        left as it is (it may be one made here), as WordPress's importer matches terms;
+        else a new row with `values`, without a `wordpress_id`."""
+        slug = slug_base(nicename, fallback="")
+        self.summary.note(note)
         term = model.objects.filter(slug=slug).order_by().first()
         if term is None:
-            term = model.objects.create(name=html.unescape(name or nicename)[:100], slug=slug)
+            name = html.unescape(name or nicename)[:100]
+            term = model.objects.create(name=name, slug=slug, **values)
             self.summary.count(kind, "created")
         else:
             self.summary.count(kind, "unchanged")

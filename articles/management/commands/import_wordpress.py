@@ -12,7 +12,8 @@ BAR_WIDTH = 30
 class Command(BaseCommand):
     help = (
         "Import categories, tags, authors, posts, old slugs and comments from a WordPress "
-        "export (WXR) file, in one transaction. Importing the same file again changes nothing."
+        "export (WXR) file, in one transaction. Importing the same file again changes nothing. "
+        "The summary counts what was skipped by reason; -v 2 lists every skipped item."
     )
 
     def add_arguments(self, parser):
@@ -23,16 +24,22 @@ class Command(BaseCommand):
             help="read and import everything, then roll back: only the summary is kept",
         )
 
-    def handle(self, *args, path, dry_run=False, **options):
+    def handle(self, *args, path, dry_run=False, verbosity=1, **options):
         self._tty = self.stdout.isatty()
         self._last_step = -1
         started = time.monotonic()
         try:
-            summary = wordpress_import(path=path, progress=self._progress, dry_run=dry_run)
+            summary = wordpress_import(
+                path=path, progress=self._progress, dry_run=dry_run, list_skipped=verbosity >= 2
+            )
         except WxrError as error:
             self._end_bar()
             raise CommandError(str(error)) from error
         self._end_bar()
+        if summary.skipped_items:
+            self.stdout.write(f"Skipped items ({len(summary.skipped_items)}):")
+            for line in summary.skipped_items:
+                self.stdout.write(f"  {line}")
         self.stdout.write(summary.table())
         seconds = time.monotonic() - started
         if dry_run:
