@@ -51,10 +51,13 @@ def test_operations_are_tagged_by_audience_and_public_ones_ask_for_no_credential
     assert tags[("/api/v1/articles/{slug}/comments/", "post")] == "public: comments"
     assert tags[("/api/v1/moderation/comments/", "get")] == "staff: moderation"
     assert tags[("/api/v1/desk/articles/{slug}/preview/", "post")] == "staff: newsroom desk"
+    assert tags[("/wp-json/wp/v2/posts", "get")] == "public: WordPress-compatible"
+    assert tags[("/wp-json/wp/v2/comments", "post")] == "public: WordPress-compatible"
     assert [t["name"] for t in schema["tags"]] == [
         "public: articles",
         "public: comments",
         "public: privacy requests",
+        "public: WordPress-compatible",
         "staff: moderation",
         "staff: newsroom desk",
     ]
