@@ -129,6 +129,31 @@ def image_representation(
     }
 
 
+# An image's columns image_representation reads, by their field names.
+IMAGE_FIELDS = (
+    "file",
+    "source_url",
+    "width",
+    "height",
+    "alt_text",
+    "caption",
+    "credit",
+    "focal_x",
+    "focal_y",
+    "renditions",
+    "renditions_of",
+)
+
+
+def image_of_columns(row: dict, *, prefix: str = "") -> dict:
+    """The API's picture from a row holding IMAGE_FIELDS, each named `prefix` + field
+    (a list's joined lead image: "lead_image__"; the media list's own rows: "")."""
+    columns = {name: row[f"{prefix}{name}"] for name in IMAGE_FIELDS}
+    file_name = columns.pop("file") or ""
+    columns["renditions"] = columns["renditions"] or []
+    return image_representation(file_name=file_name, **columns)
+
+
 def image_of(image) -> dict | None:
     if image is None:
         return None

@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from articles.images import IMAGE_FIELDS
 from articles.models import (
     PUBLIC_STATUSES,
     Article,
@@ -46,19 +47,7 @@ def public_articles(*, now: datetime | None = None) -> QuerySet[Article]:
 
 
 # The lead image's columns (a LEFT JOIN on the row: its renditions are listed on it).
-LEAD_IMAGE_FIELDS = (
-    "file",
-    "source_url",
-    "width",
-    "height",
-    "alt_text",
-    "caption",
-    "credit",
-    "focal_x",
-    "focal_y",
-    "renditions",
-    "renditions_of",
-)
+LEAD_IMAGE_FIELDS = IMAGE_FIELDS
 LEAD_IMAGE_COLUMNS = ("lead_image_id", *(f"lead_image__{name}" for name in LEAD_IMAGE_FIELDS))
 
 # What the detail reads (its fields, comments_open, Last-Modified): no more, since the

@@ -191,7 +191,9 @@ _TERM_ORDER = {
 }
 
 
-def _terms(queryset: QuerySet, values: dict, now: datetime) -> QuerySet:
+def _named(queryset: QuerySet, values: dict) -> QuerySet:
+    """`search` (in the name or slug), `slug`, `include` and `exclude`: what every term and
+    user collection takes."""
     if values["search"]:
         queryset = queryset.filter(
             Q(name__icontains=values["search"]) | Q(slug__icontains=values["search"])
@@ -202,6 +204,11 @@ def _terms(queryset: QuerySet, values: dict, now: datetime) -> QuerySet:
         queryset = queryset.filter(pk__in=values["include"])
     if values["exclude"]:
         queryset = queryset.exclude(pk__in=values["exclude"])
+    return queryset
+
+
+def _terms(queryset: QuerySet, values: dict, now: datetime) -> QuerySet:
+    queryset = _named(queryset, values)
     if values["post"] is not None:
         queryset = queryset.filter(articles__in=visible_articles(now=now).filter(pk=values["post"]))
     return queryset
@@ -262,16 +269,7 @@ def users(*, now: datetime, values: dict) -> QuerySet[Author]:
     queryset = Author.objects.filter(
         Exists(visible_articles(now=now).filter(author_id=OuterRef("pk")))
     )
-    if values["search"]:
-        queryset = queryset.filter(
-            Q(name__icontains=values["search"]) | Q(slug__icontains=values["search"])
-        )
-    if values["slug"]:
-        queryset = queryset.filter(slug__in=values["slug"])
-    if values["include"]:
-        queryset = queryset.filter(pk__in=values["include"])
-    if values["exclude"]:
-        queryset = queryset.exclude(pk__in=values["exclude"])
+    queryset = _named(queryset, values)
     return _ordered(queryset, _USER_ORDER, values["orderby"], values["order"], values["include"])
 
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from articles import links
-from articles.images import image_representation
+from articles.images import image_of_columns
 from articles.models import Article
 from articles.wordpress import html_to_text
 from comments.models import ModerationPolicy
@@ -241,19 +241,7 @@ def comment_of(row: dict, *, site: Site, status: str = "approved") -> dict:
 def media_of(row: dict, *, site: Site) -> dict:
     """A library picture as an attachment."""
     pk = row["id"]
-    picture = image_representation(
-        file_name=row["file"] or "",
-        source_url=row["source_url"],
-        width=row["width"],
-        height=row["height"],
-        alt_text=row["alt_text"],
-        caption=row["caption"],
-        credit=row["credit"],
-        focal_x=row["focal_x"],
-        focal_y=row["focal_y"],
-        renditions=row["renditions"],
-        renditions_of=row["renditions_of"],
-    )
+    picture = image_of_columns(row)
     source_url = site.media_url(picture["url"])
     name = (row["file"] or str(row["source_url"])).rsplit("/", 1)[-1]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""

@@ -16,7 +16,7 @@ from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
 from articles import links
-from articles.images import image_of, image_representation
+from articles.images import image_of, image_of_columns
 from articles.models import Article, Author, Category, Tag
 from comments.selectors import comments_open_for
 
@@ -395,19 +395,7 @@ def _absolute_media_urls(serializer, body: str) -> str:
 def _lead_image_of_row(row: dict) -> dict | None:
     if row["lead_image_id"] is None:
         return None
-    return image_representation(
-        file_name=row["lead_image__file"] or "",
-        source_url=row["lead_image__source_url"],
-        width=row["lead_image__width"],
-        height=row["lead_image__height"],
-        alt_text=row["lead_image__alt_text"],
-        caption=row["lead_image__caption"],
-        credit=row["lead_image__credit"],
-        focal_x=row["lead_image__focal_x"],
-        focal_y=row["lead_image__focal_y"],
-        renditions=row["lead_image__renditions"] or [],
-        renditions_of=row["lead_image__renditions_of"],
-    )
+    return image_of_columns(row, prefix="lead_image__")
 
 
 # The same outputs from a list row (articles.selectors.public_article_rows); a list field
