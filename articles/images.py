@@ -154,6 +154,18 @@ def image_of_columns(row: dict, *, prefix: str = "") -> dict:
     return image_representation(file_name=file_name, **columns)
 
 
+def body_with_media_origin(body: str, origin: str) -> str:
+    """Library pictures in a body name their renditions by MEDIA_URL's path (stored so,
+    whatever host serves the API): made absolute with `origin` ("https://host") on the
+    way out; unchanged when there is no origin or MEDIA_URL is already absolute."""
+    prefix = settings.MEDIA_URL
+    if not origin or not prefix.startswith("/") or prefix not in body:
+        return body
+    return body.replace(f'="{prefix}', f'="{origin}{prefix}').replace(
+        f", {prefix}", f", {origin}{prefix}"
+    )
+
+
 def image_of(image) -> dict | None:
     if image is None:
         return None

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from articles import links
-from articles.images import image_of_columns
+from articles.images import body_with_media_origin, image_of_columns
 from articles.models import Article
 from articles.wordpress import html_to_text
 from comments.models import ModerationPolicy
@@ -73,16 +73,6 @@ def _excerpt_html(excerpt: str, body: str) -> str:
         return ""
     more = " [&hellip;]" if len(words) > EXCERPT_WORDS else ""
     return f"<p>{escape(' '.join(words[:EXCERPT_WORDS]))}{more}</p>\n"
-
-
-def _body_html(site: Site, body: str) -> str:
-    prefix = settings.MEDIA_URL
-    if not site.media_origin or not prefix.startswith("/") or prefix not in body:
-        return body
-    origin = site.media_origin
-    return body.replace(f'="{prefix}', f'="{origin}{prefix}').replace(
-        f", {prefix}", f", {origin}{prefix}"
-    )
 
 
 def post_of(row: dict, *, tags: list[dict], site: Site) -> dict:
@@ -140,7 +130,10 @@ def post_of(row: dict, *, tags: list[dict], site: Site) -> dict:
         "type": "post",
         "link": link,
         "title": _rendered(escape(str(row["title"]))),
-        "content": {"rendered": _body_html(site, str(row["body"])), "protected": False},
+        "content": {
+            "rendered": body_with_media_origin(str(row["body"]), site.media_origin),
+            "protected": False,
+        },
         "excerpt": {
             "rendered": _excerpt_html(str(row["excerpt"]), str(row["body"])),
             "protected": False,

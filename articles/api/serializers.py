@@ -16,7 +16,7 @@ from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
 from articles import links
-from articles.images import image_of, image_of_columns
+from articles.images import body_with_media_origin, image_of, image_of_columns
 from articles.models import Article, Author, Category, Tag
 from comments.selectors import comments_open_for
 
@@ -379,17 +379,7 @@ def _absolute_image(serializer, image: dict | None) -> dict | None:
 
 
 def _absolute_media_urls(serializer, body: str) -> str:
-    """Library pictures in a body name their renditions by MEDIA_URL's path (stored so,
-    whatever host serves the API): made absolute on the way out."""
-    prefix = settings.MEDIA_URL
-    if not prefix.startswith("/") or prefix not in body:
-        return body
-    origin = _media_origin(serializer)
-    if not origin:
-        return body
-    return body.replace(f'="{prefix}', f'="{origin}{prefix}').replace(
-        f", {prefix}", f", {origin}{prefix}"
-    )
+    return body_with_media_origin(body, _media_origin(serializer))
 
 
 def _lead_image_of_row(row: dict) -> dict | None:
