@@ -63,7 +63,14 @@ class WordPressView(APIView):
         discovery = f'<{request.build_absolute_uri(API_ROOT_PATH)}>; rel="{DISCOVERY_REL}"'
         existing = response.get("Link")
         response["Link"] = f"{existing}, {discovery}" if existing else discovery
+        # CORS as WordPress sends it, for frontends in a browser on another origin. Any
+        # origin, no credentials: these routes read no cookie or token (anonymous only).
+        response["Access-Control-Allow-Origin"] = "*"
         response["Access-Control-Expose-Headers"] = "X-WP-Total, X-WP-TotalPages, Link"
+        if request.method == "OPTIONS":  # a preflight
+            response["Access-Control-Allow-Methods"] = ", ".join(self.allowed_methods)
+            response["Access-Control-Allow-Headers"] = "Content-Type, X-Commenter-Token"
+            response["Access-Control-Max-Age"] = "86400"
         return response
 
     # --- collections ------------------------------------------------------------------

@@ -318,3 +318,21 @@ def test_categories_in_the_object_form_with_children(api_client, newsroom):
         f"story-{n}" for n in range(5)
     ]
     assert slugs(f"categories_exclude[terms]={tech}&categories_exclude[include_children]=1") == []
+
+
+def test_browsers_on_other_origins_may_read_and_post(api_client, newsroom):
+    read = api_client.get(f"{V2}/posts", HTTP_ORIGIN="https://frontend.example")
+    assert read["Access-Control-Allow-Origin"] == "*"
+    assert "X-WP-Total" in read["Access-Control-Expose-Headers"]
+    assert "Access-Control-Allow-Credentials" not in read
+
+    preflight = api_client.options(
+        f"{V2}/comments",
+        HTTP_ORIGIN="https://frontend.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type",
+    )
+    assert preflight.status_code == 200
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight["Access-Control-Allow-Methods"]
+    assert "Content-Type" in preflight["Access-Control-Allow-Headers"]
