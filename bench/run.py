@@ -128,6 +128,7 @@ class Bench:
         self.redis = None if config.sqlite else redis.Redis.from_url(env.REDIS_URL)
         self.problems: list[str] = []
         self.pairs: dict[str, list[float]] = {}  # rows.PAIRS' ratios, round by round
+        self.post_rounds: list[dict] = []  # the comment POST row again, in short rounds
 
     def flush_cache(self) -> None:
         if self.redis is not None:
@@ -291,8 +292,30 @@ class Bench:
                 measured[row.name] = self.measure(
                     server, probe, row, self.config.seconds, profile=profile
                 )
+            self.post_rounds = self.comment_post_rounds(server, probe)
             memory = server.worker_memory()
-        post = measured["comment_post"]
+        self.count_post(database, measured["comment_post"])
+        for each in self.post_rounds:
+            self.count_post(database, each)
+        return measured, memory
+
+    def comment_post_rounds(self, server: Server, probe: dict) -> list[dict]:
+        """The comment POST row again in short rounds: one 10 s window of a shared
+        machine moved it by half between runs, so the report judges by the median."""
+        seconds = min(3.0, self.config.seconds)
+        rounds = 2 if self.config.smoke else 5
+        print(f"== comment POST rounds: {rounds} × {seconds:g} s", flush=True)
+        row = rows.ALL["comment_post"]
+        out = []
+        for _ in range(rounds):
+            _, url, options = self.target(server, probe, row)
+            measured = self.wrk(url, seconds, **options)
+            self.check("comment_post (round)", measured, allowed=(503,))
+            out.append({**asdict(measured), "token": options["token"]})
+        return out
+
+    def count_post(self, database: str, post: dict) -> None:
+        """Accepted (201/202), 503s and rows stored of a POST run, and whether any was lost."""
         post["accepted"] = post["statuses"].get(201, 0) + post["statuses"].get(202, 0)
         post["unavailable"] = post["statuses"].get(503, 0)
         post["rows_counted"] = count_posted(database, post["token"])
@@ -303,7 +326,6 @@ class Bench:
             self.problems.append(
                 f"comment_post: {post['accepted']} accepted but {post['rows_counted']} rows stored"
             )
-        return measured, memory
 
     def cold_rows(self, database: str, probe: dict, worker_class: str) -> dict:
         """The project with its response cache off, next to the yardsticks."""
@@ -464,6 +486,7 @@ def run(config: Config) -> int:
         "trials": trials,
         "rows": measured,
         "pairs": bench.pairs,
+        "post_rounds": bench.post_rounds,
         "pair_seconds": min(3.0, config.seconds),
         "memory": memory,
         "scaling": columns,
