@@ -236,6 +236,17 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
                 growth <= 1.5,
             )
         )
+    if len(columns) > 1 and "list_search" in columns[-1]["rows"]:
+        large = columns[-1]
+        search, plain = large["rows"]["list_search"]["p50_ms"], large["rows"]["list"]["p50_ms"]
+        out.append(
+            (
+                f"article search p50 at {large['articles']:,} articles ≤ 1.5× the plain list "
+                "(response cache off; issue #19)",
+                f"{search / max(plain, 1e-9):.2f}× ({_ms(search)} vs {_ms(plain)} ms)",
+                search <= 1.5 * plain,
+            )
+        )
     memory = results["memory"]
     if memory:
         rss = max(w["rss_mb"] for w in memory)

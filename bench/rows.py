@@ -56,6 +56,7 @@ COLD_ROWS = [
     Row("yard_drf_list", "yard_drf_list", YARDSTICK, yardstick="yard_bare_list"),
     Row("cold_list", "list", COLD, yardstick="yard_bare_list"),
     Row("cold_list_category", "list_category", COLD, yardstick="yard_bare_list"),
+    Row("cold_list_search", "list_search", COLD),
     Row("cold_detail", "detail_cold", COLD, "paths", yardstick="yard_bare_detail"),
     Row("yard_bare_detail", "yard_bare_detail", YARDSTICK, "paths"),
     Row("yard_drf_detail", "yard_drf_detail", YARDSTICK, "paths", yardstick="yard_bare_detail"),
@@ -71,6 +72,7 @@ TRIAL = ["list", "detail_cached", "comments_first"]
 # dataset's cold row that gives the curve's last column.
 SCALING = {
     "list": "cold_list",
+    "list_search": "cold_list_search",
     "detail_cold": "cold_detail",
     "categories": "cold_categories",
     "comments_first": "cold_comments_first",
