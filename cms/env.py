@@ -1,6 +1,8 @@
 """Reading typed settings from the environment, with a clear error for a bad value."""
 
 import os
+import secrets
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -45,3 +47,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_secret_key(*, debug: bool, var_dir: Path) -> str:
+    """DJANGO_SECRET_KEY: required, and strong, when DEBUG is off. In development a
+    missing key is generated once and kept in `var_dir`, so sessions survive restarts."""
+    key = os.environ.get("DJANGO_SECRET_KEY", "")
+    if key:
+        if not debug and (len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure")):
+            raise ImproperlyConfigured(
+                "DJANGO_SECRET_KEY is too weak for production: use at least 50 random characters."
+            )
+        return key
+    if not debug:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off.")
+    key_file = var_dir / "dev_secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key)
+    return key

@@ -7,13 +7,12 @@ documented in README.md.
 """
 
 import os
-import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from cms.env import env_bool, env_float, env_int, env_list
+from cms.env import env_bool, env_float, env_int, env_list, env_secret_key
 from cms.env_file import load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,28 +24,8 @@ VAR_DIR = Path(os.environ.get("DJANGO_VAR_DIR", BASE_DIR / "var"))
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
-
-def _secret_key() -> str:
-    key = os.environ.get("DJANGO_SECRET_KEY", "")
-    if key:
-        if not DEBUG and (len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure")):
-            raise ImproperlyConfigured(
-                "DJANGO_SECRET_KEY is too weak for production: use at least 50 random characters."
-            )
-        return key
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off.")
-    # Development only: generate a key once and keep it, so sessions survive restarts.
-    key_file = VAR_DIR / "dev_secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    key_file.write_text(key)
-    return key
-
-
-SECRET_KEY = _secret_key()
+# Required and strong in production; generated once into var/ for development.
+SECRET_KEY = env_secret_key(debug=DEBUG, var_dir=VAR_DIR)
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
