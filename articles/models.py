@@ -428,3 +428,37 @@ class ArticleSlugRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} → {self.article.slug}"
+
+
+class ArticleSearchDocument(models.Model):
+    """The words an article is found by: its title, excerpt, body text (no markup),
+    and its category and tag names (`terms`), one row per article, written by
+    articles/search.py in the transaction that changes any of them.
+
+    On PostgreSQL a table with a weighted `tsvector` column (`document`, generated from
+    these columns) and its GIN index; on SQLite an FTS5 virtual table. Its key is named
+    `rowid` on both, since that is how FTS5 keys its rows. The tables are created by
+    SQL (migration 0012; articles/search.py recreates them for another language), not
+    by Django's schema editor: a change to this model needs SQL written for both.
+    """
+
+    article = models.OneToOneField(
+        Article,
+        primary_key=True,
+        db_column="rowid",
+        # Deleted by articles/search.py with the article (and by the foreign key's
+        # ON DELETE CASCADE on PostgreSQL), not by Django's collector, which would list
+        # it on the admin's delete confirmation.
+        on_delete=models.DO_NOTHING,
+        related_name="search_document",
+    )
+    title = models.TextField()
+    excerpt = models.TextField()
+    body = models.TextField()
+    terms = models.TextField()
+
+    class Meta:
+        db_table = "articles_search"
+
+    def __str__(self) -> str:
+        return self.title

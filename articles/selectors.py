@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from articles import search
 from articles.images import IMAGE_FIELDS
 from articles.models import (
     PUBLIC_STATUSES,
@@ -134,13 +135,17 @@ def discussion_states(*, article_ids: list[int]) -> dict[int, tuple]:
 
 
 def matching_words(*, queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
-    """The articles whose title, excerpt or body contains every word of `text` (case
-    insensitive): what `search` means on every API that lists articles."""
-    for term in text.split():
-        queryset = queryset.filter(
-            Q(title__icontains=term) | Q(excerpt__icontains=term) | Q(body__icontains=term)
-        )
-    return queryset
+    """The articles the search text finds in their title, excerpt, body, category or
+    tags (full text, web search syntax: docs/search.md): what `search` means on every
+    API that lists articles. Unordered; text with no word to find finds nothing."""
+    return search.matching(queryset=queryset, text=text)
+
+
+def search_articles(*, queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
+    """matching_words, annotated with `search_rank` (order by "-search_rank": best
+    first) and `search_snippet` (the body's best passage: articles.search.snippet_html
+    makes it HTML). Each is computed only when read or ordered by."""
+    return search.ranked(queryset=queryset, text=text)
 
 
 def visible_articles(*, now: datetime | None = None) -> QuerySet[Article]:

@@ -1,6 +1,7 @@
 """Reading typed settings from the environment, with a clear error for a bad value."""
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -47,6 +48,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?")
+
+
+def env_name(name: str, default: str) -> str:
+    """The name of a database object (`name` or `schema.name`: letters, digits and
+    underscores), safe to write into SQL; `default` when unset or blank."""
+    value = (os.environ.get(name) or "").strip() or default
+    if not _NAME.fullmatch(value):
+        raise ImproperlyConfigured(f"{name} must be a name such as {default!r}, got {value!r}")
+    return value
 
 
 def env_secret_key(*, debug: bool, var_dir: Path) -> str:

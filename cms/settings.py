@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from cms.env import env_bool, env_float, env_int, env_list, env_secret_key
+from cms.env import env_bool, env_float, env_int, env_list, env_name, env_secret_key
 from cms.env_file import load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -359,6 +359,11 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # How long a frontend preview token opens its unpublished article (articles/previews.py).
 ARTICLE_PREVIEW_SECONDS = env_int("ARTICLE_PREVIEW_SECONDS", 2 * 24 * 3600)
+
+# The language of article search: a PostgreSQL text search configuration (english,
+# german, simple, ...); SQLite stems English words only. `migrate` rebuilds the index
+# for a new one (docs/search.md).
+SEARCH_CONFIG = env_name("SEARCH_CONFIG", "english")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Newsroom CMS API",

@@ -32,6 +32,17 @@ class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UTCIsoDateTimeField
 
 
+class ArticleOrderingFilter(django_filters.OrderingFilter):
+    """The list's orders, and `relevance` (best matches first), with `search` only.
+    ArticleFilter.filter_queryset orders the list itself, with its tie-breakers."""
+
+    def build_choices(self, fields, labels):
+        return [*super().build_choices(fields, labels), ("relevance", "Relevance")]
+
+    def filter(self, qs, value):
+        return qs
+
+
 class ArticleFilter(StrictFilterSet):
     category = django_filters.ModelChoiceFilter(
         # Whether it has children decides the query (Article.objects.in_category); read
@@ -55,7 +66,15 @@ class ArticleFilter(StrictFilterSet):
         help_text="Author slug.",
     )
     search = django_filters.CharFilter(
-        method="filter_search", max_length=200, help_text="Words in the title, excerpt or body."
+        method="filter_search",
+        max_length=200,
+        help_text=(
+            "Words to find in the title, excerpt, body, category or tags, as web search "
+            'engines read them: every word (in any form: `announcing` finds "announce"), '
+            '`"a phrase"` as written, `-word` excluded, `or` between alternatives. Best '
+            "matches first unless `ordering` says otherwise; each item then has a "
+            "`search_snippet`. See docs/search.md."
+        ),
     )
     published_after = UTCIsoDateTimeFilter(
         field_name="published_at", lookup_expr="gte", help_text="ISO 8601 date-time, inclusive."
@@ -72,7 +91,7 @@ class ArticleFilter(StrictFilterSet):
             "absent: rebuild from the full list to drop it."
         ),
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = ArticleOrderingFilter(
         fields=(
             ("published_at", "published_at"),
             ("title", "title"),
@@ -80,9 +99,10 @@ class ArticleFilter(StrictFilterSet):
         ),
         help_text=(
             "published_at, -published_at (default), title, -title, comment_count, "
-            "-comment_count. Several keys, most significant first, either comma-separated "
-            "(`ordering=-comment_count,title`) or repeated (`ordering=-comment_count&"
-            "ordering=title`), as generated clients send arrays."
+            "-comment_count, relevance (best matches first: the default with `search`, "
+            "and only with it). Several keys, most significant first, either "
+            "comma-separated (`ordering=-comment_count,title`) or repeated "
+            "(`ordering=-comment_count&ordering=title`), as generated clients send arrays."
         ),
     )
 
@@ -113,13 +133,28 @@ class ArticleFilter(StrictFilterSet):
     def filter_category(self, queryset, name, category):
         return queryset.in_category(category)
 
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        data = getattr(self.form, "cleaned_data", {})
+        relevance = "relevance" in (data.get("ordering") or [])
+        # Not twice (is_valid() may be asked twice), nor for a search refused already.
+        if (
+            relevance
+            and not data.get("search")
+            and not {"ordering", "search"} & set(self.form.errors)
+        ):
+            self.form.add_error("ordering", "Order by relevance with a `search` only.")
+        return valid and not self.form.errors
+
     def filter_search(self, queryset, name, value):
-        return selectors.matching_words(queryset=queryset, text=value)
+        return selectors.search_articles(queryset=queryset, text=value)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         # A stable order: ties (same title, same count) are broken newest first. Empty
         # terms ("?ordering=,title,") are skipped, as OrderingFilter itself does.
         terms = [term for term in self.form.cleaned_data.get("ordering") or [] if term]
-        ordering = terms or ["-published_at"]
+        searching = bool(self.form.cleaned_data.get("search"))
+        ordering = terms or (["relevance"] if searching else ["-published_at"])
+        ordering = ["-search_rank" if term == "relevance" else term for term in ordering]
         return queryset.order_by(*ordering, *self.DEFAULT_ORDER)

@@ -15,7 +15,7 @@ from rest_framework.relations import PKOnlyObject
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
-from articles import links
+from articles import links, search
 from articles.images import body_with_media_origin, image_of, image_of_columns
 from articles.models import Article, Author, Category, Tag
 from comments.selectors import comments_open_for
@@ -116,6 +116,19 @@ class AuthorSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "slug", "bio", "article_count"]
 
 
+class SearchSnippetField(serializers.CharField):
+    """The body's passage that matched a search, as HTML whose only markup is `<mark>`
+    around the words found (articles/search.py). Present only when the list is a search:
+    required=False, so the schema says it is optional and DRF skips it when the row or
+    article has none."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_representation(self, value) -> str:
+        return search.snippet_html(str(value))
+
+
 class ArticleListSerializer(serializers.ModelSerializer):
     category = CategoryRefSerializer(read_only=True, allow_null=True)
     tags = TagRefSerializer(many=True, read_only=True)
@@ -126,6 +139,13 @@ class ArticleListSerializer(serializers.ModelSerializer):
     # A visible article always has a publication time: not nullable in the schema.
     published_at = serializers.DateTimeField(
         read_only=True, help_text="When the article went live (newest first in lists)."
+    )
+    search_snippet = SearchSnippetField(
+        help_text=(
+            "With `search` only: the body's passage that matches best, as HTML whose only "
+            "tags are `<mark>` around the words found (everything else escaped); the "
+            "body's beginning when the words were found elsewhere (title, excerpt, tags)."
+        )
     )
 
     class Meta:
@@ -146,6 +166,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
             "updated_at",
             "comment_count",
             "url",
+            "search_snippet",
         ]
 
     def to_representation(self, article: Article | dict) -> dict:
@@ -157,7 +178,11 @@ class ArticleListSerializer(serializers.ModelSerializer):
         The public list hands in rows (dicts of selectors.LIST_ROW_COLUMNS plus their
         `tags`) rather than model instances: reading them costs a fraction."""
         if isinstance(article, dict):
-            return {name: _ROW_WRITERS[name](self, article) for name in self.Meta.fields}
+            return {
+                name: _ROW_WRITERS[name](self, article)
+                for name in self.Meta.fields
+                if name in article or name not in _ROW_FIELDS_IF_READ
+            }
         data = {}
         for name in self.Meta.fields:
             write = _DIRECT_WRITERS.get(name)
@@ -222,7 +247,9 @@ class ArticleDetailSerializer(ArticleListSerializer):
     reaction_label = serializers.SerializerMethodField()
 
     class Meta(ArticleListSerializer.Meta):
-        fields = ArticleListSerializer.Meta.fields + [
+        fields = [
+            name for name in ArticleListSerializer.Meta.fields if name != "search_snippet"
+        ] + [
             "body_html",
             "comments_open",
             "comments_message",
@@ -403,4 +430,7 @@ _ROW_WRITERS = {
     "updated_at": lambda s, row: _datetime(s, row["updated_at"]),
     "comment_count": lambda s, row: int(row["comment_count"]),
     "url": lambda s, row: s.page_url_of(row["slug"]),
+    "search_snippet": lambda s, row: search.snippet_html(str(row["search_snippet"])),
 }
+# Written only when the page's rows were read with them (a search's snippets).
+_ROW_FIELDS_IF_READ = frozenset({"search_snippet"})

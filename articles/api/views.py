@@ -183,7 +183,7 @@ class AuthorViewSet(TermViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List visible articles, newest first",
+        summary="List visible articles, newest first (best matches first with `search`)",
         parameters=shape_parameters(ArticleListSerializer.Meta.fields),
         responses={200: ArticleListSerializer(many=True), 400: ERROR_400, 404: ERROR_404},
     ),
@@ -224,10 +224,14 @@ class ArticleViewSet(PublicReadViewSet):
         # The list's page is read as rows, not model instances: only the columns an item
         # shows (no body, the largest), category and author joined for the page alone,
         # the page's tags in one more query (paginate_queryset); and the next
-        # publication, unless it was stored with the list's count.
+        # publication, unless it was stored with the list's count; and when searching,
+        # the snippets of the page's rows (computed for those alone), unless not shown.
+        columns = selectors.LIST_ROW_COLUMNS
+        if getattr(self, "_searching", False) and self.shape().shows("search_snippet"):
+            columns = (*columns, "search_snippet")
         if self.known_schedule()[0]:
-            return selectors.LIST_ROW_COLUMNS
-        return (*selectors.LIST_ROW_COLUMNS, "next_publication_at")
+            return columns
+        return (*columns, "next_publication_at")
 
     def public_queryset(self, now):
         if self.action == "list":
@@ -280,7 +284,10 @@ class ArticleViewSet(PublicReadViewSet):
             return queryset
         if not any(name in self.request.query_params for name in ArticleFilter.PARAMETERS):
             return queryset.order_by(*ArticleFilter.DEFAULT_ORDER)
-        return super().filter_queryset(queryset)
+        queryset = super().filter_queryset(queryset)
+        # A search annotates each article with its snippet (selectors.search_articles).
+        self._searching = "search_snippet" in queryset.query.annotations
+        return queryset
 
     def get_serializer_class(self):
         return ArticleDetailSerializer if self.action == "retrieve" else ArticleListSerializer

@@ -54,7 +54,7 @@ def test_filter_by_author(api_client):
     assert item["author"] == {"name": "Ana Lima", "slug": "ana-lima"}
 
 
-def test_search_matches_title_excerpt_and_body_case_insensitively(api_client):
+def test_search_matches_title_excerpt_and_body_case_insensitively_best_first(api_client):
     ArticleFactory(slug="in-title", title="Leica news", published_at=BASE)
     ArticleFactory(
         slug="in-excerpt", excerpt="About LEICA lenses", published_at=BASE + timedelta(days=1)
@@ -64,7 +64,13 @@ def test_search_matches_title_excerpt_and_body_case_insensitively(api_client):
     )
     ArticleFactory(slug="nowhere", title="Panasonic", published_at=BASE + timedelta(days=3))
 
-    assert article_slugs(api_client, search="leica") == ["in-body", "in-excerpt", "in-title"]
+    # Ranked (tests/articles/test_search.py): the title weighs most, then the excerpt.
+    assert article_slugs(api_client, search="leica") == ["in-title", "in-excerpt", "in-body"]
+    assert article_slugs(api_client, search="leica", ordering="-published_at") == [
+        "in-body",
+        "in-excerpt",
+        "in-title",
+    ]
     assert article_slugs(api_client, search="zeiss") == []
 
 

@@ -1,0 +1,163 @@
+"""Searching articles: ranked full-text search over the index that
+articles/search_index.py keeps (docs/search.md), on PostgreSQL and on SQLite.
+
+A search joins each article to its document (articles_search) and asks the database's
+own full-text engine: PostgreSQL `@@ websearch_to_tsquery` on the GIN-indexed tsvector,
+ranked by `ts_rank` (weights A title, B excerpt and terms, C body), snippets by
+`ts_headline`; SQLite FTS5 `MATCH`, ranked by `bm25` with the same proportions
+(5, 2, 1, 2), snippets by `snippet()`. The reader's text is read once
+(articles/search_syntax.py) and written in each database's syntax, so both find the
+same articles.
+
+A snippet comes back as HTML-escaped text with two private markers around each match,
+which `snippet_html` turns into `<mark>`s: nothing else in it is markup.
+"""
+
+from __future__ import annotations
+
+from html import escape, unescape
+
+from django.conf import settings
+from django.db import NotSupportedError
+from django.db.models import (
+    BooleanField,
+    Expression,
+    F,
+    FloatField,
+    QuerySet,
+    TextField,
+    Value,
+)
+
+from articles.models import Article, ArticleSearchDocument
+from articles.search_index import escaped_sql
+from articles.search_syntax import SearchQuery, parse_websearch, stop_words
+
+TABLE = ArticleSearchDocument._meta.db_table
+# bm25's weight per FTS5 column (title, excerpt, body, terms), in the proportions of
+# ts_rank's default weights for A, B, C, B (1.0, 0.4, 0.2, 0.4).
+BM25_WEIGHTS = (5.0, 2.0, 1.0, 2.0)
+BODY_COLUMN = 2  # the body's position among FTS5's columns, for snippet()
+SNIPPET_WORDS = 24
+# Private markers around each match: control characters, which the index never holds
+# (search_index.plain_text takes them out of every text).
+START, STOP = "\x02", "\x03"
+_HEADLINE_OPTIONS = (
+    f'StartSel="{START}", StopSel="{STOP}", MaxFragments=1, '
+    f"MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}"
+)
+
+
+class _OnDocument(Expression):
+    """SQL over the article's search document, joined by the queryset, written for the
+    database it runs on. The document's join is made (and its alias found) through one
+    of its columns."""
+
+    def __init__(self, query: SearchQuery, *, output_field) -> None:
+        super().__init__(output_field=output_field)
+        self.query = query
+        self.document = F("search_document__title")
+
+    def get_source_expressions(self):
+        return [self.document]
+
+    def set_source_expressions(self, exprs) -> None:
+        (self.document,) = exprs
+
+    def document_alias(self, compiler) -> str:
+        return compiler.quote_name_unless_alias(self.document.alias)
+
+    def as_sql(self, compiler, connection):
+        raise NotSupportedError("Article search needs PostgreSQL or SQLite.")
+
+    def tsquery(self) -> tuple[str, list]:
+        return "websearch_to_tsquery(%s::regconfig, %s)", [
+            settings.SEARCH_CONFIG,
+            self.query.as_websearch(),
+        ]
+
+
+class Matches(_OnDocument):
+    """True for the articles the query finds."""
+
+    def __init__(self, query: SearchQuery) -> None:
+        super().__init__(query, output_field=BooleanField())
+
+    def as_postgresql(self, compiler, connection):
+        tsquery, params = self.tsquery()
+        return f"{self.document_alias(compiler)}.document @@ {tsquery}", params
+
+    def as_sqlite(self, compiler, connection):
+        return f"{self.document_alias(compiler)}.{TABLE} MATCH %s", [self.query.as_fts5()]
+
+
+class Rank(_OnDocument):
+    """How well an article matches: higher is better (bm25 is negated)."""
+
+    def __init__(self, query: SearchQuery) -> None:
+        super().__init__(query, output_field=FloatField())
+
+    def as_postgresql(self, compiler, connection):
+        tsquery, params = self.tsquery()
+        return f"ts_rank({self.document_alias(compiler)}.document, {tsquery})", params
+
+    def as_sqlite(self, compiler, connection):
+        weights = ", ".join(str(weight) for weight in BM25_WEIGHTS)
+        return f"(-bm25({self.document_alias(compiler)}.{TABLE}, {weights}))", []
+
+
+class Snippet(_OnDocument):
+    """The body's passage that matches best, HTML-escaped, matches between markers."""
+
+    def __init__(self, query: SearchQuery) -> None:
+        super().__init__(query, output_field=TextField())
+
+    def as_postgresql(self, compiler, connection):
+        # Escaped before ts_headline, as for the document (search_index.escaped_sql).
+        tsquery, params = self.tsquery()
+        body = escaped_sql(f"{self.document_alias(compiler)}.body")
+        sql = f"ts_headline(%s::regconfig, {body}, {tsquery}, %s)"
+        return sql, [settings.SEARCH_CONFIG, *params, _HEADLINE_OPTIONS]
+
+    def as_sqlite(self, compiler, connection):
+        alias = self.document_alias(compiler)
+        snippet = f"snippet({alias}.{TABLE}, {BODY_COLUMN}, %s, %s, %s, {SNIPPET_WORDS})"
+        return escaped_sql(snippet), [START, STOP, "…"]
+
+
+def _parse(text: str) -> SearchQuery:
+    return parse_websearch(text, ignored=stop_words(settings.SEARCH_CONFIG))
+
+
+def _matching(queryset: QuerySet[Article], query: SearchQuery) -> QuerySet[Article]:
+    # The join on the document is an inner one (every article has its document), made
+    # by the first filter and reused by the expressions.
+    return queryset.filter(search_document__isnull=False).filter(Matches(query))
+
+
+def matching(*, queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
+    """The articles of `queryset` that the search text finds (no order, no
+    annotation). Text with no word to find finds nothing."""
+    query = _parse(text)
+    if query.is_empty:
+        return queryset.none()
+    return _matching(queryset, query)
+
+
+def ranked(*, queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
+    """`matching`, annotated with `search_rank` (higher is better) and
+    `search_snippet` (see snippet_html). Neither is computed unless it is read or
+    ordered by: a COUNT costs no rank, a page only its own snippets."""
+    query = _parse(text)
+    if query.is_empty:
+        return queryset.none().annotate(search_rank=Value(0.0), search_snippet=Value(""))
+    return _matching(queryset, query).annotate(
+        search_rank=Rank(query), search_snippet=Snippet(query)
+    )
+
+
+def snippet_html(snippet: str) -> str:
+    """A snippet as HTML: its text escaped, each match in `<mark>`. Decoded and escaped
+    again here, so the result holds no markup but the marks whatever the database gave."""
+    text = escape(unescape(snippet), quote=False)
+    return text.replace(START, "<mark>").replace(STOP, "</mark>")
