@@ -5,6 +5,7 @@ import threading
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
@@ -17,7 +18,7 @@ from django.utils.text import Truncator
 from js_asset.media import Media as JsAssetMedia
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles import links, services
+from articles import links, selectors, services
 from articles.editor import ArticleAdminForm
 from articles.images import image_of
 from articles.media_admin import thumbnail_url  # and the media library's admin
@@ -120,7 +121,12 @@ class ArticleAdmin(ExtraViewsAdminMixin, SimpleHistoryAdmin):
     ]
     list_filter = ["status", CategoryTreeFilter, "author", "published_at"]
     list_select_related = ["category", "author"]
-    search_fields = ["title", "excerpt", "body", "slug"]
+    # Searched as the public API searches (get_search_results), over every status.
+    search_fields = ["title", "excerpt", "body"]
+    search_help_text = (
+        'Words in the title, excerpt, body, category or tags; "a phrase", -word to '
+        "leave out, or between alternatives."
+    )
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category", "author", "tags", "lead_image"]
@@ -167,6 +173,17 @@ class ArticleAdmin(ExtraViewsAdminMixin, SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["articles/admin/articles.css"]}
+
+    def get_search_results(self, request, queryset, search_term):
+        """The full-text search of the public API (articles/search.py) over the
+        articles the editor sees (drafts too), best matches first unless the editor
+        orders by a column; no duplicates to remove."""
+        if not search_term.strip():
+            return queryset, False
+        found = selectors.search_articles(queryset=queryset, text=search_term)
+        if ORDER_VAR not in request.GET:
+            found = found.order_by("-search_rank", "-published_at", "-pk")
+        return found, False
 
     def changelist_view(self, request, extra_context=None):
         # The list shows each category by its full name ("Technology › Tech Industry"):

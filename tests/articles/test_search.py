@@ -389,6 +389,33 @@ def test_a_search_costs_the_queries_of_the_list_whatever_it_finds(
     assert all("search_snippet" in item and len(item["tags"]) == 2 for item in results)
 
 
+# --- the editors' admin ------------------------------------------------------------------------
+
+
+def admin_titles(client, **params) -> list[str]:
+    page = client.get("/admin/articles/article/", params)
+    assert page.status_code == 200
+    return re.findall(r'class="field-title"><a [^>]*>([^<]+)</a>', page.text)
+
+
+def test_the_admin_article_search_is_the_same_search_best_first(admin_client):
+    ArticleFactory(title="Airship news", body="<p>A zeppelin, a zeppelin.</p>")
+    ArticleFactory(title="A zeppelin draft", status="draft", published_at=None)
+    ArticleFactory(title="Unrelated", body="<p>Zeppelins? No.</p>", status="archived")
+
+    # Drafts and archived articles too: editors find everything; the title match first.
+    assert admin_titles(admin_client, q="zeppelins")[0] == "A zeppelin draft"
+    assert len(admin_titles(admin_client, q="zeppelins")) == 3
+    assert admin_titles(admin_client, q="zeppelin -airship -unrelated") == ["A zeppelin draft"]
+    # The editor's own order still wins when a column is clicked.
+    assert admin_titles(admin_client, q="zeppelin", o="1") == [
+        "A zeppelin draft",
+        "Airship news",
+        "Unrelated",
+    ]
+    assert admin_titles(admin_client, q='NEAR( "*') == []
+
+
 # --- the plans -----------------------------------------------------------------------------------
 
 
