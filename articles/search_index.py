@@ -58,11 +58,17 @@ def escaped_sql(sql: str) -> str:
     return f"replace(replace(replace({sql}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
 
 
+# Between two columns' words in a document: a "lexeme" no query can hold (queries are
+# split at spaces) 100 positions on, so that no phrase spans two columns (`||` would
+# otherwise make the title's last word and the excerpt's first adjacent), as in FTS5.
+COLUMN_BREAK_SQL = "'''column break'':100'::tsvector"
+
+
 def postgresql_document_sql(config: str) -> str:
     """The generated `document` column's expression: each column's words, weighted."""
     language = f"'{config}'::regconfig"  # checked by settings: letters, digits, _ and .
     parts = [("title", "A"), ("excerpt", "B"), ("body", "C"), ("terms", "B")]
-    return " || ".join(
+    return f" || {COLUMN_BREAK_SQL} || ".join(
         f"setweight(to_tsvector({language}, {escaped_sql(c)}), '{w}')" for c, w in parts
     )
 
@@ -92,18 +98,37 @@ def _index_is_for(*, connection, config: str) -> bool:
         return cursor.fetchone()[0]
 
 
+def postgresql_table_sql(config: str) -> list[str]:
+    """The statements that make PostgreSQL's search table for `config` (migration 0013's
+    table), empty. Its foreign key is checked at once, not deferred as Django's are:
+    pending deferred checks would make ALTER TABLE refuse to run after a write. The row
+    keeps the document uncompressed and the body's text out of line (0013 says why)."""
+    return [
+        f"CREATE TABLE {TABLE} (rowid bigint PRIMARY KEY REFERENCES articles_article (id) "
+        "ON DELETE CASCADE, title text NOT NULL, excerpt text NOT NULL, body text NOT NULL, "
+        "terms text NOT NULL, document tsvector GENERATED ALWAYS AS "
+        f"({postgresql_document_sql(config)}) STORED)",
+        f"ALTER TABLE {TABLE} ALTER COLUMN body SET STORAGE EXTERNAL, "
+        "ALTER COLUMN document SET STORAGE MAIN",
+    ]
+
+
 def _recreate_index(*, connection, config: str) -> None:
-    """The index for another language (the tables of migration 0012, made for `config`)."""
+    """The index made again for another language."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The documents are computed again from the stored text by PostgreSQL. (Its
-            # foreign key is checked at once, not deferred as Django's are: pending
-            # deferred checks would make ALTER TABLE refuse to run after a write.)
-            cursor.execute(f"ALTER TABLE {TABLE} DROP COLUMN document")
+            # A new table, filled from the old one's text in one pass (PostgreSQL
+            # computes the documents): no dead copy of every row left behind.
+            cursor.execute(f"ALTER TABLE {TABLE} RENAME TO {TABLE}_before")
+            cursor.execute(f"ALTER INDEX {TABLE}_pkey RENAME TO {TABLE}_before_pkey")
+            cursor.execute(f"DROP INDEX {TABLE}_document")
+            for statement in postgresql_table_sql(config):
+                cursor.execute(statement)
             cursor.execute(
-                f"ALTER TABLE {TABLE} ADD COLUMN document tsvector GENERATED ALWAYS AS "
-                f"({postgresql_document_sql(config)}) STORED"
+                f"INSERT INTO {TABLE} (rowid, title, excerpt, body, terms) "  # noqa: S608
+                f"SELECT rowid, title, excerpt, body, terms FROM {TABLE}_before"
             )
+            cursor.execute(f"DROP TABLE {TABLE}_before")
             cursor.execute(GIN_INDEX_SQL)
             return
         cursor.execute(f"DROP TABLE {TABLE}")

@@ -66,6 +66,14 @@ def test_a_phrase_must_appear_as_written(api_client, demo):
     assert sorted(found(api_client, "digital cameras")) == sorted([LEICA_SLUG, "apart"])
 
 
+def test_a_phrase_never_spans_two_fields(api_client):
+    ArticleFactory(slug="apart", title="Talks on the climate", excerpt="Report due in May.")
+    ArticleFactory(slug="together", title="A climate report", excerpt="Due in May.")
+
+    assert found(api_client, '"climate report"') == ["together"]
+    assert sorted(found(api_client, "climate report")) == ["apart", "together"]
+
+
 def test_a_dash_excludes_a_word(api_client, demo):
     # Both name Leica (the museum by its tag and its body); one names Panasonic too.
     assert found(api_client, "leica -panasonic") == ["museum-reopens-its-photography-wing"]
@@ -467,6 +475,21 @@ def test_postgresql_finds_through_the_gin_index():
     assert "Seq Scan on articles_article" not in plan, plan
     assert "Seq Scan on articles_search" not in plan, plan
     assert len(list(_page_of("zeppelin"))) == 6
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's storage")
+@pytest.mark.parametrize("language", ["english", "simple"])
+def test_postgresql_keeps_the_document_in_the_row_and_the_body_out(settings, language):
+    settings.SEARCH_CONFIG = language
+    search_index.after_migrate(sender=None)  # "simple": the column made again
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname IN ('body', 'document') ORDER BY attname",
+            [ArticleSearchDocument._meta.db_table],
+        )
+        assert cursor.fetchall() == [("body", "e"), ("document", "m")]
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan")
