@@ -31,6 +31,10 @@ def parse(value: str) -> datetime | None:
         return None
     if parsed is None:
         return None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
-    return parsed
+    try:
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows.
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):  # past year 9999 once in UTC
+        return None

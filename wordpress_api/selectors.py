@@ -30,6 +30,7 @@ from articles.selectors import (
     matching_words,
     not_yet_visible_by_category,
     public_tags,
+    search_articles,
     visible_articles,
 )
 from comments.models import Comment
@@ -102,7 +103,6 @@ _POST_ORDER = {
     "slug": "slug",
     "modified": "updated_at",
     "author": "author_id",
-    "relevance": "published_at",  # matching_words has no rank yet: newest first
 }
 
 
@@ -110,8 +110,10 @@ def posts(*, now: datetime, values: dict) -> QuerySet[Article]:
     """The visible articles WordPress's posts parameters select, in their order (not
     yet read: the view counts, then slices a page of POST_COLUMNS)."""
     queryset = visible_articles(now=now)
+    by_relevance = values["orderby"] == "relevance"  # the view asks for a search then
     if values["search"]:
-        queryset = matching_words(queryset=queryset, text=values["search"])
+        find = search_articles if by_relevance else matching_words
+        queryset = find(queryset=queryset, text=values["search"])
     if values["slug"]:
         queryset = queryset.filter(slug__in=values["slug"])
     if values["include"]:
@@ -146,6 +148,8 @@ def posts(*, now: datetime, values: dict) -> QuerySet[Article]:
             queryset = queryset.filter(**{lookup: values[name]})
     if values["sticky"]:
         queryset = queryset.none()  # nothing is sticky here
+    if by_relevance:
+        return queryset.order_by("-search_rank", "-published_at", "-id")
     return _ordered(queryset, _POST_ORDER, values["orderby"], values["order"], values["include"])
 
 

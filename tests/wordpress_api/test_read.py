@@ -126,6 +126,7 @@ def test_a_page_past_the_last_is_wordpress_error(api_client, newsroom):
         ("categories=x", "categories", "categories[0] is not of type integer."),
         ("order=up", "order", "order is not one of asc, desc."),
         ("after=yesterday", "after", "Invalid date."),
+        ("before=9999-12-31T23:59:59-01:00", "before", "Invalid date."),
         ("sticky=maybe", "sticky", "sticky is not of type boolean."),
     ],
 )
@@ -336,3 +337,32 @@ def test_browsers_on_other_origins_may_read_and_post(api_client, newsroom):
     assert preflight["Access-Control-Allow-Origin"] == "*"
     assert "POST" in preflight["Access-Control-Allow-Methods"]
     assert "Content-Type" in preflight["Access-Control-Allow-Headers"]
+
+
+def test_search_finds_words_in_any_form_and_orderby_relevance_ranks_titles_first(
+    api_client, newsroom
+):
+    body_only = ArticleFactory(
+        slug="body-only", title="Quarterly figures", body="<p>A telescope arrived.</p>"
+    )
+    titled = ArticleFactory(
+        slug="titled",
+        title="Telescopes for everyone",
+        body="<p>Nothing else.</p>",
+        published_at=body_only.published_at - timedelta(days=1),
+    )
+
+    newest_first = api_client.get(f"{V2}/posts?search=telescope").json()
+    ranked = api_client.get(f"{V2}/posts?search=telescope&orderby=relevance").json()
+
+    assert [p["slug"] for p in newest_first] == ["body-only", "titled"]
+    assert [p["slug"] for p in ranked] == ["titled", "body-only"]
+    assert titled.pk != body_only.pk
+
+
+def test_dates_with_any_iso_offset_are_read_in_utc(api_client, newsroom):
+    # PostgreSQL refuses an offset beyond ±15:59 in its own input; ISO 8601 allows it.
+    response = api_client.get(f"{V2}/posts?before=7137-06-17T00:00:00%2B22:29")
+
+    assert response.status_code == 200
+    assert len(response.json()) == 5
