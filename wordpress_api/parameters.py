@@ -3,6 +3,21 @@ OpenAPI schema describe them): WordPress's own names, defaults and bounds."""
 
 from wordpress_api import params
 
+# Posts and media (attachments: WordPress's posts controller) sort alike.
+POST_ORDERBY = params.orderby(
+    "date",
+    "author",
+    "date",
+    "id",
+    "include",
+    "modified",
+    "parent",
+    "relevance",
+    "slug",
+    "include_slugs",
+    "title",
+)
+
 POST_PARAMS = (
     params.PAGE,
     params.PER_PAGE,
@@ -31,19 +46,7 @@ POST_PARAMS = (
     params.INCLUDE,
     params.OFFSET,
     params.order("desc"),
-    params.orderby(
-        "date",
-        "author",
-        "date",
-        "id",
-        "include",
-        "modified",
-        "parent",
-        "relevance",
-        "slug",
-        "include_slugs",
-        "title",
-    ),
+    POST_ORDERBY,
     params.SLUG,
     params.Param(
         "status",
@@ -137,19 +140,7 @@ MEDIA_PARAMS = (
     params.EXCLUDE,
     params.INCLUDE,
     params.order("desc"),
-    params.orderby(
-        "date",
-        "author",
-        "date",
-        "id",
-        "include",
-        "modified",
-        "parent",
-        "relevance",
-        "slug",
-        "include_slugs",
-        "title",
-    ),
+    POST_ORDERBY,
     params.Param(
         "parent", "ids", "Limit result set to items with particular parent IDs.", default=[]
     ),

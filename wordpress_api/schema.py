@@ -109,6 +109,18 @@ _IDS = {"type": "array", "items": {"type": "integer"}}
 _EMPTY = {"type": "array", "maxItems": 0, "description": "Always empty (no meta fields)."}
 
 
+# What every post type has (wp-json-schemas' partials/post/common.json).
+_POST_COMMON = {
+    "id": {"type": "integer"},
+    "date": _DATE,
+    "date_gmt": _DATE,
+    "guid": _RENDERED,
+    "modified": _DATE,
+    "modified_gmt": _DATE,
+    "slug": {"type": "string"},
+}
+
+
 def _object(properties: dict, optional: tuple[str, ...] = ()) -> dict:
     return {
         "type": "object",
@@ -136,13 +148,7 @@ COMPONENTS = {
     ),
     "WpPost": _object(
         {
-            "id": {"type": "integer"},
-            "date": _DATE,
-            "date_gmt": _DATE,
-            "guid": _RENDERED,
-            "modified": _DATE,
-            "modified_gmt": _DATE,
-            "slug": {"type": "string"},
+            **_POST_COMMON,
             "status": {"type": "string", "enum": ["publish"]},
             "type": {"type": "string", "enum": ["post"]},
             "link": {"type": "string", "format": "uri"},
@@ -229,13 +235,7 @@ COMPONENTS = {
     ),
     "WpMedia": _object(
         {
-            "id": {"type": "integer"},
-            "date": _DATE,
-            "date_gmt": _DATE,
-            "guid": _RENDERED,
-            "modified": _DATE,
-            "modified_gmt": _DATE,
-            "slug": {"type": "string"},
+            **_POST_COMMON,
             "status": {"type": "string", "enum": ["inherit"]},
             "type": {"type": "string", "enum": ["attachment"]},
             "link": {"type": "string"},

@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
+from articles.images import IMAGE_FIELDS
 from articles.media import Image
 from articles.models import Article, Author, Category, Tag
 from articles.selectors import (
@@ -60,22 +61,7 @@ COMMENT_COLUMNS = (
 )
 TERM_COLUMNS = ("id", "name", "slug")
 CATEGORY_COLUMNS = (*TERM_COLUMNS, "description", "parent_id")
-IMAGE_COLUMNS = (
-    "id",
-    "file",
-    "source_url",
-    "width",
-    "height",
-    "alt_text",
-    "caption",
-    "credit",
-    "focal_x",
-    "focal_y",
-    "renditions",
-    "renditions_of",
-    "uploaded_at",
-    "updated_at",
-)
+IMAGE_COLUMNS = ("id", *IMAGE_FIELDS, "uploaded_at", "updated_at")
 
 
 def _in_given_order(field: str, ids: list[int]) -> Case:
@@ -116,10 +102,7 @@ def posts(*, now: datetime, values: dict) -> QuerySet[Article]:
         queryset = find(queryset=queryset, text=values["search"])
     if values["slug"]:
         queryset = queryset.filter(slug__in=values["slug"])
-    if values["include"]:
-        queryset = queryset.filter(pk__in=values["include"])
-    if values["exclude"]:
-        queryset = queryset.exclude(pk__in=values["exclude"])
+    queryset = _included(queryset, values)
     if values["author"]:
         queryset = queryset.filter(author_id__in=values["author"])
     if values["author_exclude"]:
@@ -195,6 +178,15 @@ _TERM_ORDER = {
 }
 
 
+def _included(queryset: QuerySet, values: dict) -> QuerySet:
+    """`include` and `exclude` (ids): what every collection takes."""
+    if values["include"]:
+        queryset = queryset.filter(pk__in=values["include"])
+    if values["exclude"]:
+        queryset = queryset.exclude(pk__in=values["exclude"])
+    return queryset
+
+
 def _named(queryset: QuerySet, values: dict) -> QuerySet:
     """`search` (in the name or slug), `slug`, `include` and `exclude`: what every term and
     user collection takes."""
@@ -204,10 +196,7 @@ def _named(queryset: QuerySet, values: dict) -> QuerySet:
         )
     if values["slug"]:
         queryset = queryset.filter(slug__in=values["slug"])
-    if values["include"]:
-        queryset = queryset.filter(pk__in=values["include"])
-    if values["exclude"]:
-        queryset = queryset.exclude(pk__in=values["exclude"])
+    queryset = _included(queryset, values)
     return queryset
 
 
@@ -320,10 +309,7 @@ def comments(*, now: datetime, values: dict) -> QuerySet[Comment]:
         queryset = queryset.filter(
             Q(body__icontains=values["search"]) | Q(author_name__icontains=values["search"])
         )
-    if values["include"]:
-        queryset = queryset.filter(pk__in=values["include"])
-    if values["exclude"]:
-        queryset = queryset.exclude(pk__in=values["exclude"])
+    queryset = _included(queryset, values)
     if values["after"] is not None:
         queryset = queryset.filter(submitted_at__gt=values["after"])
     if values["before"] is not None:
@@ -383,10 +369,7 @@ def media(*, now: datetime, values: dict) -> QuerySet[Image]:
     if values["parent"]:
         shown = shown.filter(pk__in=values["parent"])
     queryset = Image.objects.filter(Exists(shown))
-    if values["include"]:
-        queryset = queryset.filter(pk__in=values["include"])
-    if values["exclude"]:
-        queryset = queryset.exclude(pk__in=values["exclude"])
+    queryset = _included(queryset, values)
     if values["search"]:
         queryset = queryset.filter(
             Q(alt_text__icontains=values["search"]) | Q(caption__icontains=values["search"])
