@@ -46,8 +46,16 @@ class Site:
     media_origin: str  # "https://host" when MEDIA_URL is a path, else ""
     article_api_prefix: str  # our own article detail URL without the slug
     now: datetime
-    policy: ModerationPolicy
+    _policy: ModerationPolicy | None = None
     _post_links: dict = field(default_factory=dict)
+
+    @property
+    def policy(self) -> ModerationPolicy:
+        """Read when a post's comment_status is first shaped: terms, users, media and
+        comments never need it."""
+        if self._policy is None:
+            self._policy = ModerationPolicy.load()
+        return self._policy
 
     def route(self, path: str) -> str:
         return f"{self.api_root}wp/v2/{path}"

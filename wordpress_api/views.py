@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.selectors import next_publication
-from comments.models import ModerationPolicy
 from plumbing.renderers import ORJSONRenderer
 from plumbing.response_cache.hints import do_not_store, expire_response_at
 from wordpress_api import embedding, params, schema, selectors, shapes
@@ -55,7 +54,6 @@ class WordPressView(APIView):
             media_origin=origin if settings.MEDIA_URL.startswith("/") else "",
             article_api_prefix=origin + reverse("api:article-list"),
             now=now,
-            policy=ModerationPolicy.load(),
         )
 
     def finalize_response(self, request, response, *args, **kwargs):
