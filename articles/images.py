@@ -167,21 +167,12 @@ def body_with_media_origin(body: str, origin: str) -> str:
 
 
 def image_of(image) -> dict | None:
+    """The API's picture from an Image instance (its file by stored name)."""
     if image is None:
         return None
-    return image_representation(
-        file_name=image.file.name or "",
-        source_url=image.source_url,
-        width=image.width,
-        height=image.height,
-        alt_text=image.alt_text,
-        caption=image.caption,
-        credit=image.credit,
-        focal_x=image.focal_x,
-        focal_y=image.focal_y,
-        renditions=image.renditions,
-        renditions_of=image.renditions_of,
-    )
+    columns = {name: getattr(image, name) for name in IMAGE_FIELDS}
+    columns["file"] = image.file.name
+    return image_of_columns(columns)
 
 
 # --- pictures in a body -------------------------------------------------------------------
