@@ -30,6 +30,7 @@ from articles.models import (
     Category,
     Tag,
 )
+from plumbing.compiled import CompiledQuery, Param
 from plumbing.sql import aware_datetime
 
 if TYPE_CHECKING:
@@ -146,6 +147,21 @@ def search_articles(*, queryset: QuerySet[Article], text: str) -> QuerySet[Artic
     first) and `search_snippet` (the body's best passage: articles.search.snippet_html
     makes it HTML). Each is computed only when read or ordered by."""
     return search.ranked(queryset=queryset, text=text)
+
+
+# Compiled once (plumbing/compiled.py): every comment POST and thread read looks its
+# article up by slug, and the ORM's compiling cost four times the lookup itself.
+_VISIBLE_BY_SLUG = CompiledQuery(
+    lambda slug, now: Article.objects.visible(now).filter(slug=slug).order_by()[:1],
+    slug=Param(Article._meta.get_field("slug")),
+    now=Param(Article._meta.get_field("published_at")),
+)
+
+
+def visible_article(*, slug: str, now: datetime | None = None) -> Article | None:
+    """One visible article, every column of its own and nothing joined, or None."""
+    found = _VISIBLE_BY_SLUG(slug=slug, now=now or timezone.now())
+    return found[0] if found else None
 
 
 def visible_articles(*, now: datetime | None = None) -> QuerySet[Article]:

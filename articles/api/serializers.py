@@ -9,16 +9,16 @@ from django.conf import settings
 from django.urls import get_script_prefix
 from django.urls import reverse as django_reverse
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import ISO_8601, serializers
+from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.reverse import reverse
-from rest_framework.settings import api_settings
 
 from articles import links, search
 from articles.images import body_with_media_origin, image_of, image_of_columns
 from articles.models import Article, Author, Category, Tag
 from comments.selectors import comments_open_for
+from plumbing.representation import datetime_text
 
 
 class CategoryRefSerializer(serializers.ModelSerializer):
@@ -297,25 +297,6 @@ def _article_list_path(script_prefix: str) -> str:
     return django_reverse("api:article-list")
 
 
-_DATETIME = serializers.DateTimeField()
-
-
-def _datetime(serializer, value) -> str | None:
-    """DRF's DateTimeField output. An aware value in ISO 8601 (the project's format) is
-    converted here with the time zone looked up once per serializer; anything else goes
-    through the field itself."""
-    if value is None:
-        return None
-    if value.tzinfo is not None and api_settings.DATETIME_FORMAT.lower() == ISO_8601:
-        tz = serializer.__dict__.get("_current_timezone")
-        if tz is None:
-            tz = serializer._current_timezone = _DATETIME.default_timezone()
-        if tz is not None:
-            text = value.astimezone(tz).isoformat()
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
-    return _DATETIME.to_representation(value)
-
-
 def _tags(article: Article) -> list:
     # The prefetched tags, read from the prefetch cache: `article.tags.all()` builds a
     # related manager per row, the costliest step of a page (the same rows either way).
@@ -349,8 +330,8 @@ _DIRECT_WRITERS = {
     "tags": lambda s, article: _tags(article),
     "author": lambda s, article: _author_ref(article.author),
     "lead_image": lambda s, article: _absolute_image(s, image_of(article.lead_image)),
-    "published_at": lambda s, article: _datetime(s, article.published_at),
-    "updated_at": lambda s, article: _datetime(s, article.updated_at),
+    "published_at": lambda s, article: datetime_text(s, article.published_at),
+    "updated_at": lambda s, article: datetime_text(s, article.updated_at),
     "comment_count": lambda s, article: int(article.comment_count),
     "url": lambda s, article: s.get_url(article),
     "body_html": lambda s, article: _absolute_media_urls(s, str(article.body)),
@@ -426,8 +407,8 @@ _ROW_WRITERS = {
     "tags": lambda s, row: row["tags"],
     "author": lambda s, row: _author_of_row(row),
     "lead_image": lambda s, row: _absolute_image(s, _lead_image_of_row(row)),
-    "published_at": lambda s, row: _datetime(s, row["published_at"]),
-    "updated_at": lambda s, row: _datetime(s, row["updated_at"]),
+    "published_at": lambda s, row: datetime_text(s, row["published_at"]),
+    "updated_at": lambda s, row: datetime_text(s, row["updated_at"]),
     "comment_count": lambda s, row: int(row["comment_count"]),
     "url": lambda s, row: s.page_url_of(row["slug"]),
     "search_snippet": lambda s, row: search.snippet_html(str(row["search_snippet"])),

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from articles import selectors as article_selectors
 from articles.models import Article
 from comments import selectors, services
 from comments.api.errors import field_errors
@@ -136,7 +138,10 @@ class ArticleCommentsView(generics.ListCreateAPIView):
         return [CommentPostThrottle()] if self.request.method == "POST" else []
 
     def get_article(self) -> Article:
-        return get_object_or_404(Article.objects.visible(), slug=self.kwargs["slug"])
+        article = article_selectors.visible_article(slug=self.kwargs["slug"])
+        if article is None:
+            raise Http404
+        return article
 
     def list(self, request, *args, **kwargs):
         self.sort = _public_sort(request)

@@ -14,6 +14,7 @@ from comments.api.inputs import MAX_ID, StrictInputSerializer
 from comments.display_names import validate_display_name
 from comments.models import Comment
 from comments.rendering import render_comment_body
+from plumbing.representation import datetime_text
 
 
 @extend_schema_field(
@@ -98,6 +99,26 @@ class CommentSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(help_text="Escaped HTML; links rel=nofollow ugc."))
     def get_body_html(self, comment: Comment) -> str:
         return render_comment_body(comment.body)
+
+    def to_representation(self, comment: Comment) -> dict:
+        """The dict DRF's generic path builds from the declared fields (a test compares
+        the two), written directly: building the fields cost half a millisecond per
+        serializer, the comment POST's answer and every thread page pay it. Subclasses
+        with fields of their own take the generic path."""
+        if type(self) is not CommentSerializer:
+            return super().to_representation(comment)
+        return {
+            "id": int(comment.pk),
+            "parent": comment.parent_id,
+            "author_name": str(comment.author_name),
+            "author_url": str(comment.author_url),
+            "body": str(comment.body),
+            "body_html": render_comment_body(comment.body),
+            "submitted_at": datetime_text(self, comment.submitted_at),
+            "depth": int(comment.depth),
+            "featured": bool(comment.featured),
+            "reaction_count": int(comment.reaction_count),
+        }
 
 
 class CommentCreatedSerializer(CommentSerializer):

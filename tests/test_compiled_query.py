@@ -1,0 +1,117 @@
+"""plumbing/compiled.py: a queryset compiled once gives what the ORM gives, in one
+query, with the real values in place of the stand-ins."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db.models import F, Value
+from django.utils import timezone
+
+from articles import selectors
+from articles.models import Article
+from plumbing.compiled import CompiledQuery, Param
+from tests.factories import ArticleFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+SLUG = Param(Article._meta.get_field("slug"))
+
+
+def field_values(article: Article) -> dict:
+    return {f.attname: getattr(article, f.attname) for f in Article._meta.concrete_fields}
+
+
+def test_the_visible_article_is_the_orms_own(django_assert_num_queries):
+    article = ArticleFactory(
+        published_at=timezone.now().replace(microsecond=654321) - timedelta(hours=1)
+    )
+    expected = Article.objects.visible().get(slug=article.slug)
+    with django_assert_num_queries(1):
+        found = selectors.visible_article(slug=article.slug)
+    assert field_values(found) == field_values(expected)
+    # The same types, not only equal values: an aware datetime, a bool, an int.
+    for name, value in field_values(expected).items():
+        assert type(getattr(found, name)) is type(value), name
+    assert found.published_at.utcoffset() is not None
+    assert found._state.adding is False and found._state.db == "default"
+    # A second call runs the same statement with the other values.
+    other = ArticleFactory()
+    assert selectors.visible_article(slug=other.slug).pk == other.pk
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {"status": Article.Status.DRAFT},
+        {"status": Article.Status.REVIEW},
+        {"status": Article.Status.ARCHIVED},
+        {"status": Article.Status.SCHEDULED, "future": True},
+    ],
+)
+def test_what_the_public_may_not_read_is_not_found(shape):
+    published_at = timezone.now() + (timedelta(days=1) if shape.get("future") else -timedelta(1))
+    article = ArticleFactory(status=shape["status"], published_at=published_at)
+    assert selectors.visible_article(slug=article.slug) is None
+    assert selectors.visible_article(slug="no-such-article") is None
+
+
+def test_the_moment_is_a_parameter_too():
+    article = ArticleFactory(
+        status=Article.Status.SCHEDULED, published_at=timezone.now() + timedelta(hours=2)
+    )
+    assert selectors.visible_article(slug=article.slug) is None
+    later = timezone.now() + timedelta(hours=3)
+    assert selectors.visible_article(slug=article.slug, now=later).pk == article.pk
+
+
+def test_joined_rows_and_annotations_are_populated(django_assert_num_queries):
+    category = CategoryFactory(name="Tech Industry")
+    article = ArticleFactory(category=category)
+    query = CompiledQuery(
+        lambda slug: (
+            Article.objects.select_related("category")
+            .annotate(doubled=F("comment_count") * 2, label=Value("x"))
+            .filter(slug=slug)
+        ),
+        slug=SLUG,
+    )
+    with django_assert_num_queries(1):
+        (found,) = query(slug=article.slug)
+        assert found.category.name == "Tech Industry"
+    assert (found.doubled, found.label) == (0, "x")
+
+
+def test_a_parameter_the_statement_does_not_hold_is_refused():
+    query = CompiledQuery(lambda slug: Article.objects.filter(title="fixed"), slug=SLUG)
+    with pytest.raises(ValueError, match="slug"):
+        query(slug="anything")
+    with pytest.raises(TypeError):
+        CompiledQuery(lambda slug: Article.objects.filter(slug=slug), slug=SLUG)(other="x")
+
+
+def test_values_querysets_are_refused():
+    query = CompiledQuery(lambda slug: Article.objects.filter(slug=slug).values("id"), slug=SLUG)
+    with pytest.raises(TypeError, match="model querysets"):
+        query(slug="x")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_compiles_on_its_own_connection():
+    article = ArticleFactory()
+    query = CompiledQuery(lambda slug: Article.objects.filter(slug=slug), slug=SLUG)
+    assert query(slug=article.slug)[0].pk == article.pk
+    found = []
+
+    def other_thread():
+        from django.db import connection
+
+        try:
+            found.append(query(slug=article.slug)[0].pk)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join()
+    assert found == [article.pk]
