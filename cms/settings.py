@@ -278,7 +278,9 @@ if MEDIA_STORAGE not in _MEDIA_STORAGES:
 # stay within these limits; renditions are made at these widths (never upscaled).
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", 40_000_000)
-IMAGE_RENDITION_WIDTHS = [int(w) for w in env_list("IMAGE_RENDITION_WIDTHS", ["480", "960", "1600"])]
+IMAGE_RENDITION_WIDTHS = [
+    int(w) for w in env_list("IMAGE_RENDITION_WIDTHS", ["480", "960", "1600"])
+]
 
 STORAGES = {
     "default": _MEDIA_STORAGES[MEDIA_STORAGE],
@@ -445,6 +447,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 # Who hears about held comments: these addresses, or (when empty) every active staff
 # user with an email address who may change comments.
 COMMENTS_MODERATOR_EMAILS = env_list("COMMENTS_MODERATOR_EMAILS", [])
+# Held comments are announced to them in one email per this many seconds (the first held
+# comment of a quiet spell queues the notice, the rest join it: docs/moderation.md). 0:
+# one email per held comment, at once. A task queue that cannot run a task later (the
+# immediate backend) always sends one per comment.
+COMMENTS_HELD_NOTICE_SECONDS = env_int("COMMENTS_HELD_NOTICE_SECONDS", 60)
 # Email an article's author (Author.email, or the linked user's) when a comment on it is
 # approved, like WordPress's "Email me whenever anyone posts a comment".
 COMMENTS_NOTIFY_ARTICLE_AUTHOR = env_bool("COMMENTS_NOTIFY_ARTICLE_AUTHOR", True)

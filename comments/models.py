@@ -80,6 +80,9 @@ class Comment(models.Model):
     notify_replies = models.BooleanField(default=False)
     # Set when the approval emails went out, so re-approving never sends them twice.
     approval_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the moderators' notice of this held comment went out (comments.tasks
+    # notify_held_comments: one email for every comment held in a window).
+    held_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # sha256 of the secret inside the edit token handed to the author once; the token
     # itself is never stored. Emptied when the comment is withdrawn.
     edit_key_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -126,6 +129,13 @@ class Comment(models.Model):
                 fields=["article", "-featured", "submitted_at", "id"],
                 name="comment_listed_featured",
                 condition=Q(is_listed=True),
+            ),
+            # Held comments the moderators have not been told about yet: the notice task's
+            # sweep (a handful of rows at any time, whatever the queue's length).
+            models.Index(
+                fields=["id"],
+                name="comment_held_unannounced",
+                condition=Q(status="pending", held_notified_at__isnull=True),
             ),
             # The pending queue by priority: reports, links, new commenters, then oldest.
             models.Index(

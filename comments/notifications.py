@@ -59,23 +59,44 @@ def _send(subject: str, body: str, to: list[str], headers: dict | None = None) -
     return message.send(fail_silently=False)
 
 
-def send_held_comment_notice(comment: Comment) -> int:
-    article = comment.article
-    admin_url = links.absolute(reverse("admin:comments_comment_change", args=[comment.pk]))
-    queue_url = (
-        links.absolute(reverse("admin:comments_comment_changelist")) + "?status__exact=pending"
-    )
-    body = (
-        f"A new comment on “{article.title}” is waiting for moderation.\n\n"
+def _held_comment_text(comment: Comment) -> str:
+    return (
+        f"On “{comment.article.title}”:\n"
         f"Author: {comment.author_name} <{comment.author_email}>\n"
         f"IP address: {comment.ip_address or 'unknown'}\n"
         f"Website: {comment.author_url or '-'}\n\n"
         f"{comment.body}\n\n"
-        f"Moderate it: {admin_url}\n"
-        f"All held comments: {queue_url}\n"
+        f"Moderate it: "
+        f"{links.absolute(reverse('admin:comments_comment_change', args=[comment.pk]))}\n"
     )
-    subject = f"[{settings.SITE_NAME}] Please moderate: “{article.title}”"
+
+
+# A notice lists this many comments in full; the queue link leads to the rest.
+HELD_NOTICE_LISTED = 20
+
+
+def send_held_comments_notice(comments: list[Comment], *, held: int) -> int:
+    """One email to the moderators about `held` comments newly held, the first of them
+    (`comments`, their articles joined) written out."""
+    if not comments:
+        return 0
+    queue_url = (
+        links.absolute(reverse("admin:comments_comment_changelist")) + "?status__exact=pending"
+    )
+    if held == 1:
+        subject = f"[{settings.SITE_NAME}] Please moderate: “{comments[0].article.title}”"
+        intro = "A new comment is waiting for moderation.\n\n"
+    else:
+        subject = f"[{settings.SITE_NAME}] Please moderate: {held} new comments"
+        intro = f"{held} new comments are waiting for moderation.\n\n"
+    listed = "\n---\n\n".join(_held_comment_text(comment) for comment in comments)
+    more = f"\n…and {held - len(comments)} more.\n" if held > len(comments) else ""
+    body = f"{intro}{listed}{more}\nAll held comments: {queue_url}\n"
     return _send(subject, body, moderator_addresses())
+
+
+def send_held_comment_notice(comment: Comment) -> int:
+    return send_held_comments_notice([comment], held=1)
 
 
 def _article_author_address(article) -> str:

@@ -218,7 +218,7 @@ def comment_create(
         # The response cache hears of it from the Comment post_save signal
         # (articles/signals.py): an approved new comment is always listed.
     elif comment.status == Comment.Status.PENDING:
-        tasks.enqueue_after_commit(tasks.notify_held_comment, comment.pk)
+        tasks.held_comment_announce(comment_id=comment.pk, now=now)
     return CommentCreated(
         comment=comment,
         verdict=verdict,
