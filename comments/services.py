@@ -43,6 +43,7 @@ from comments.moderating import (
     comments_moderate_quietly,
 )
 from comments.moderation import Submission, Verdict, pipeline_steps, run_pipeline
+from comments.moderation.steps.gates import flood_gates_release
 from comments.selectors import EDIT_STEP, FLAG_STEP, comment_last_human_decision
 from comments.signals import public_comments_changed
 from comments.threads import thread_depth, thread_listed
@@ -125,7 +126,6 @@ def _validated_parent(
     return parent
 
 
-@transaction.atomic
 def comment_create(
     *,
     article: Article,
@@ -145,12 +145,13 @@ def comment_create(
     """Validate a reader's comment, run the moderation pipeline and store it.
 
     Raises ValidationError (field errors) or CommentRefused; in both cases nothing is
-    written.
+    written. The pipeline only reads (and sets the cache's flood gates), so it runs
+    before the write transaction opens: no savepoint around its steps, and SQLite's
+    write lock is held for the writes alone. The parent is checked inside, locked.
     """
     now = now or timezone.now()
     policy = ModerationPolicy.load()
     _check_body_length(body, policy=policy)
-    parent = _validated_parent(article=article, parent_id=parent_id, policy=policy)
     submission = Submission(
         article=article,
         policy=policy,
@@ -159,7 +160,7 @@ def comment_create(
         author_url=author_url,
         body=body,
         now=now,
-        parent_id=parent.pk if parent else None,
+        parent_id=parent_id,
         ip_address=ip_address,
         user_agent=user_agent[:USER_AGENT_MAX],
         honeypot=honeypot,
@@ -169,6 +170,23 @@ def comment_create(
     verdict = run_pipeline(submission)
     if verdict.reject:
         raise CommentRefused(verdict)
+    try:
+        return _comment_store(submission=submission, verdict=verdict, notify_replies=notify_replies)
+    except BaseException:
+        # Nothing was stored (a bad parent, a failed write): the reader may send it
+        # again at once, so the flood gates this submission closed open again.
+        flood_gates_release(submission)
+        raise
+
+
+@transaction.atomic
+def _comment_store(
+    *, submission: Submission, verdict: Verdict, notify_replies: bool
+) -> CommentCreated:
+    article, now, author_name = submission.article, submission.now, submission.author_name
+    parent = _validated_parent(
+        article=article, parent_id=submission.parent_id, policy=submission.policy
+    )
     # The commenter's record (the latest name), what staff look up, note and sanction:
     # one upsert. new_commenter and link_count reuse what the pipeline looked up.
     Commenter.objects.bulk_create(

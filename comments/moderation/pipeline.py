@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -115,9 +116,12 @@ def run_pipeline(sub: Submission, steps: list[tuple[str, Step]] | None = None) -
     steps = steps if steps is not None else pipeline_steps()
     path = ""
     try:
-        # One savepoint around the steps: a step whose query fails (which aborts the
-        # whole transaction on PostgreSQL) must not take the comment's insert with it.
-        with transaction.atomic():
+        # Inside a transaction (an author's edit), one savepoint around the steps: a step
+        # whose query fails (which aborts the whole transaction on PostgreSQL) must not
+        # take the caller's writes with it. A new comment's steps run before its write
+        # transaction opens, where a failed query takes nothing with it.
+        in_transaction = transaction.get_connection().in_atomic_block
+        with transaction.atomic() if in_transaction else nullcontext():
             for path, step in steps:
                 verdict = step(sub)
                 if verdict is not None:

@@ -40,6 +40,8 @@ def flood(sub: Submission) -> Verdict | None:
         # (django-redis IGNORE_EXCEPTIONS) `add` answers None: the database check above
         # still holds, and posting must not stop because the cache did.
         added = django_cache.add(key, 1, timeout=interval)
+        if added is True:
+            sub.memo.setdefault(_FLOOD_KEYS_CLOSED, []).append(key)
         if added is False:
             return Verdict(
                 reject="flood", reason="You are commenting too fast.", retry_after=interval
@@ -49,6 +51,16 @@ def flood(sub: Submission) -> Verdict | None:
             # not wait for it a second time on the next key.
             break
     return None
+
+
+_FLOOD_KEYS_CLOSED = "flood_keys_closed"
+
+
+def flood_gates_release(sub: Submission) -> None:
+    """Open the gates this submission closed (its comment was not stored after all)."""
+    closed = sub.memo.pop(_FLOOD_KEYS_CLOSED, [])
+    if closed:
+        django_cache.delete_many(closed)
 
 
 def _flood_keys(sub: Submission) -> list[str]:
