@@ -9,12 +9,17 @@ ranked by `ts_rank` (weights A title, B excerpt and terms, C body), snippets by
 (articles/search_syntax.py) and written in each database's syntax, so both find the
 same articles.
 
+The SQL that finds and ranks rows of a document table is `SearchTable`'s, and the text is
+read by `parse`: the comments' staff search (comments/search.py) uses both on its own
+table.
+
 A snippet comes back as HTML-escaped text with two private markers around each match,
 which `snippet_html` turns into `<mark>`s: nothing else in it is markup.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape, unescape
 
 from django.conf import settings
@@ -48,6 +53,45 @@ _HEADLINE_OPTIONS = (
 )
 
 
+def tsquery_sql(query: SearchQuery) -> tuple[str, list]:
+    """PostgreSQL's tsquery for a parsed search, in the language SEARCH_CONFIG names."""
+    return "websearch_to_tsquery(%s::regconfig, %s)", [
+        settings.SEARCH_CONFIG,
+        query.as_websearch(),
+    ]
+
+
+@dataclass(frozen=True)
+class SearchTable:
+    """A table of search documents, one row per searched row keyed by `rowid` (its id):
+    on PostgreSQL a `document` tsvector with a GIN index, on SQLite an FTS5 table whose
+    columns bm25 weighs with `bm25_weights`. The SQL that finds and ranks its rows, given
+    the name or alias the table has in the statement. Articles have one
+    (articles_search), comments another (comments/search_index.py)."""
+
+    name: str
+    bm25_weights: tuple[float, ...]
+
+    def postgresql_match(self, alias: str, query: SearchQuery) -> tuple[str, list]:
+        tsquery, params = tsquery_sql(query)
+        return f"{alias}.document @@ {tsquery}", params
+
+    def sqlite_match(self, alias: str, query: SearchQuery) -> tuple[str, list]:
+        return f"{alias}.{self.name} MATCH %s", [query.as_fts5()]
+
+    def postgresql_rank(self, alias: str, query: SearchQuery) -> tuple[str, list]:
+        tsquery, params = tsquery_sql(query)
+        return f"ts_rank({alias}.document, {tsquery})", params
+
+    def sqlite_rank(self, alias: str) -> str:
+        """bm25, negated (higher is better); only in a statement that MATCHes the table."""
+        weights = ", ".join(str(weight) for weight in self.bm25_weights)
+        return f"(-bm25({alias}.{self.name}, {weights}))"
+
+
+ARTICLE_DOCUMENTS = SearchTable(TABLE, BM25_WEIGHTS)
+
+
 class _OnDocument(Expression):
     """SQL over the article's search document, joined by the queryset, written for the
     database it runs on. The document's join is made (and its alias found) through one
@@ -70,12 +114,6 @@ class _OnDocument(Expression):
     def as_sql(self, compiler, connection):
         raise NotSupportedError("Article search needs PostgreSQL or SQLite.")
 
-    def tsquery(self) -> tuple[str, list]:
-        return "websearch_to_tsquery(%s::regconfig, %s)", [
-            settings.SEARCH_CONFIG,
-            self.query.as_websearch(),
-        ]
-
 
 class Matches(_OnDocument):
     """True for the articles the query finds."""
@@ -84,11 +122,10 @@ class Matches(_OnDocument):
         super().__init__(query, output_field=BooleanField())
 
     def as_postgresql(self, compiler, connection):
-        tsquery, params = self.tsquery()
-        return f"{self.document_alias(compiler)}.document @@ {tsquery}", params
+        return ARTICLE_DOCUMENTS.postgresql_match(self.document_alias(compiler), self.query)
 
     def as_sqlite(self, compiler, connection):
-        return f"{self.document_alias(compiler)}.{TABLE} MATCH %s", [self.query.as_fts5()]
+        return ARTICLE_DOCUMENTS.sqlite_match(self.document_alias(compiler), self.query)
 
 
 class Rank(_OnDocument):
@@ -98,12 +135,10 @@ class Rank(_OnDocument):
         super().__init__(query, output_field=FloatField())
 
     def as_postgresql(self, compiler, connection):
-        tsquery, params = self.tsquery()
-        return f"ts_rank({self.document_alias(compiler)}.document, {tsquery})", params
+        return ARTICLE_DOCUMENTS.postgresql_rank(self.document_alias(compiler), self.query)
 
     def as_sqlite(self, compiler, connection):
-        weights = ", ".join(str(weight) for weight in BM25_WEIGHTS)
-        return f"(-bm25({self.document_alias(compiler)}.{TABLE}, {weights}))", []
+        return ARTICLE_DOCUMENTS.sqlite_rank(self.document_alias(compiler)), []
 
 
 class Snippet(_OnDocument):
@@ -114,7 +149,7 @@ class Snippet(_OnDocument):
 
     def as_postgresql(self, compiler, connection):
         # Escaped before ts_headline, as for the document (search_index.escaped_sql).
-        tsquery, params = self.tsquery()
+        tsquery, params = tsquery_sql(self.query)
         body = escaped_sql(f"{self.document_alias(compiler)}.body")
         sql = f"ts_headline(%s::regconfig, {body}, {tsquery}, %s)"
         return sql, [settings.SEARCH_CONFIG, *params, _HEADLINE_OPTIONS]
@@ -125,7 +160,9 @@ class Snippet(_OnDocument):
         return escaped_sql(snippet), [START, STOP, "…"]
 
 
-def _parse(text: str) -> SearchQuery:
+def parse(text: str) -> SearchQuery:
+    """A reader's search text, read in the syntax of articles/search_syntax.py, without
+    the stop words of the language SEARCH_CONFIG names."""
     return parse_websearch(text, ignored=stop_words(settings.SEARCH_CONFIG))
 
 
@@ -138,7 +175,7 @@ def _matching(queryset: QuerySet[Article], query: SearchQuery) -> QuerySet[Artic
 def matching(*, queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
     """The articles of `queryset` that the search text finds (no order, no
     annotation). Text with no word to find finds nothing."""
-    query = _parse(text)
+    query = parse(text)
     if query.is_empty:
         return queryset.none()
     return _matching(queryset, query)
@@ -148,7 +185,7 @@ def ranked(*, queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
     """`matching`, annotated with `search_rank` (higher is better) and
     `search_snippet` (see snippet_html). Neither is computed unless it is read or
     ordered by: a COUNT costs no rank, a page only its own snippets."""
-    query = _parse(text)
+    query = parse(text)
     if query.is_empty:
         return queryset.none().annotate(search_rank=Value(0.0), search_snippet=Value(""))
     return _matching(queryset, query).annotate(
