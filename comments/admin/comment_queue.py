@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import OuterRef, Subquery
@@ -16,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 
-from comments import moderating, services
+from comments import moderating, search, services
 from comments.admin import queue_cells
 from comments.admin.action_forms import ask_then_apply
 from comments.admin.forms import CommentAdminForm, ModerateForm
@@ -88,7 +89,13 @@ class CommentAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
         "submitted_at",
     ]
     list_select_related = ["article", "moderated_by"]
-    search_fields = ["author_name", "author_email", "body", "=ip_address"]
+    # Searched by comments.search (get_search_results): words, addresses, IPs.
+    search_fields = ["author_name", "body"]
+    search_help_text = (
+        'Words in the name or comment; "a phrase", -word to leave out, or between '
+        "alternatives. An address (ann@example.com), a domain (@example.com) or an IP "
+        "finds the commenter."
+    )
     date_hierarchy = "submitted_at"
     actions = [
         "approve_selected",
@@ -136,6 +143,16 @@ class CommentAdmin(ExtraViewsAdminMixin, admin.ModelAdmin):
             "title": "Comments awaiting moderation" if pending else "Comments",
         }
         return super().changelist_view(request, {**context, **(extra_context or {})})
+
+    def get_search_results(self, request, queryset, search_term):
+        """Full-text search over the words, and the commenter's address and IP
+        (comments/search.py), best matches first unless the moderator orders by a
+        column; no duplicates to remove."""
+        if not search_term.strip():
+            return queryset, False
+        best_first = ORDER_VAR not in request.GET
+        found = search.search_comments(queryset=queryset, text=search_term, best_first=best_first)
+        return found, False
 
     def get_ordering(self, request):
         # The pending queue comes by priority (the comment_pending_priority index):

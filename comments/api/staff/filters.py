@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from articles.api.filters import UTCIsoDateTimeFilter
 from articles.models import Article
+from comments import search
 from comments.api.inputs import MAX_ID
 from comments.matching import normalize_email
 from comments.models import Comment, ModerationAction, ReasonCode
@@ -39,6 +40,7 @@ class ModerationCommentFilter(StrictFilterSet):
         help_text="Article slug.",
     )
     email = django_filters.CharFilter(method="filter_email", max_length=254)
+    # Words, addresses and IPs: comments/search.py (docs/moderation.md, "Comment search").
     search = django_filters.CharFilter(method="filter_search", max_length=200)
     featured = StrictBooleanFilter(help_text="Editor's picks only (true) or none (false).")
     ordering = django_filters.ChoiceFilter(
@@ -62,11 +64,8 @@ class ModerationCommentFilter(StrictFilterSet):
         return queryset.filter(author_email=normalize_email(value))
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(
-            Q(author_name__icontains=value)
-            | Q(author_email__icontains=value)
-            | Q(body__icontains=value)
-        )
+        # `ordering`, when given, is applied after this filter and wins.
+        return search.search_comments(queryset=queryset, text=value, best_first=True)
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
