@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from cms.env import env_bool, env_float, env_int, env_list, env_name, env_secret_key
 from cms.env_file import load_env_file
+from cms.replicas import replica_databases
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # A development checkout's .env, written by `make run`; the environment wins over it,
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     # First: a cached public read is answered before anything else runs
     # (plumbing/response_cache/).
     "plumbing.response_cache.middleware.ResponseCacheMiddleware",
+    "plumbing.db_routing.ReadReplicaMiddleware",  # replica or primary; unused without replicas
     # A NUL in the path or query string is a 400 on every route and database.
     "plumbing.nul_bytes.RefuseNulBytesMiddleware",
     # An /api/ error is JSON even where Django would answer HTML (DEBUG's pages).
@@ -183,6 +185,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+
+# Read replicas (docs/deployment.md): without them no router and no middleware run.
+DATABASES.update(replica_databases(env_list("DATABASE_REPLICA_URLS", []), DATABASES["default"]))
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["plumbing.db_routing.ReplicaRouter"] if DATABASE_REPLICAS else []
+DATABASE_PIN_SECONDS = env_int("DATABASE_PIN_SECONDS", 5)  # a writer reads the primary this long
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_float("DATABASE_REPLICA_MAX_LAG_SECONDS", 2.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
