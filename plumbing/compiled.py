@@ -4,9 +4,11 @@ Building a statement through the ORM (resolving the lookups, compiling the WHERE
 quoting every column) costs several times what running a small indexed lookup does: the
 comment POST's article by slug took 1.0 ms of CPU through the ORM against 0.2 ms for its
 SQL alone (docs/performance.md). A `CompiledQuery` has the ORM write the statement once
-(per database connection, so per thread), with stand-in values where the parameters go,
-and runs that SQL again with the real values. Rows become model instances the ORM's own
-way: its converters, `Model.from_db`, select_related populators, annotations.
+per database alias (the one the routers name for each call: a read replica for a public
+read, the primary otherwise) and per thread (a connection is a thread's own), with
+stand-in values where the parameters go, and runs that SQL again with the real values.
+Rows become model instances the ORM's own way: its converters, `Model.from_db`,
+select_related populators, annotations.
 
 Only what ModelIterable builds is supported (no values(), prefetch_related or only() of
 a related model); the statement is the ORM's, so it changes with the models.
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Field, Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
 
@@ -110,13 +112,32 @@ class CompiledQuery(Generic[M]):
         self._build = build
         self._params = params
         self._local = threading.local()
+        self._model: type[M] | None = None
+        self._fixed_alias: str | None = None
+
+    def _alias(self) -> str | None:
+        """The database this read goes to now: the one the queryset names with
+        using(), else the one the routers name for this model at this moment (a read
+        replica for one request, the primary for the next: plumbing/db_routing.py)."""
+        if self._model is None:
+            return None
+        return self._fixed_alias or router.db_for_read(self._model) or DEFAULT_DB_ALIAS
 
     def _compiled(self) -> _Compiled:
-        compiled = getattr(self._local, "compiled", None)
+        # One statement per thread and database alias: a connection is a thread's own.
+        by_alias = getattr(self._local, "by_alias", None)
+        if by_alias is None:
+            by_alias = self._local.by_alias = {}
+        alias = self._alias()
+        compiled = by_alias.get(alias)
         if compiled is None or compiled.connection is not connections[compiled.db]:
             stand_ins = {name: param.stand_in() for name, param in self._params.items()}
-            compiled = _Compiled(self._build(**stand_ins), stand_ins, self._params)
-            self._local.compiled = compiled
+            queryset = self._build(**stand_ins)
+            if self._model is None:
+                self._model, self._fixed_alias = queryset.model, queryset._db
+                alias = self._alias()
+            compiled = _Compiled(queryset.using(alias), stand_ins, self._params)
+            by_alias[alias] = compiled
         return compiled
 
     def __call__(self, **values: Any) -> list[M]:

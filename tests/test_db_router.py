@@ -387,12 +387,6 @@ def test_a_public_read_runs_on_the_replica_connection(mirrored_replica, settings
     assert db_routing.replica_health("replica_1").ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plumbing/compiled.py keeps the alias its statement was first compiled for "
-    "(per thread): compiled during a public read, the comment POST's article lookup then "
-    "reads the replica. It should compile once per alias router.db_for_read names.",
-)
 @pytest.mark.django_db(transaction=True)
 def test_a_post_after_a_public_thread_read_reads_only_the_primary(
     mirrored_replica, settings, monkeypatch
