@@ -98,8 +98,10 @@ def probe(alias: str) -> ReplicaHealth:
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
                 lag = None
-    except Exception:  # any driver error means "not usable now"
-        logger.warning("Replica %s unreachable: reads go to the primary", alias, exc_info=True)
+    except Exception as exc:  # any driver error means "not usable now"
+        # One line, no traceback: a replica down is logged every CHECK_SECONDS per worker.
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        logger.warning("Replica %s unreachable (%s): reads go to the primary", alias, reason)
         return ReplicaHealth(alias, False, None, time.monotonic())
     limit = settings.DATABASE_REPLICA_MAX_LAG_SECONDS
     ok = lag is None or lag <= limit
