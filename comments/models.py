@@ -8,22 +8,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from comments.reason_codes import ReasonCode  # also imported from here, as ever
 from plumbing.shared_cache import shared_cache
-
-
-class ReasonCode(models.TextChoices):
-    """Why a comment got its status: the moderator's reason or the pipeline's."""
-
-    SPAM = "spam", "Spam"
-    OFFENSIVE = "offensive", "Offensive"
-    OFF_TOPIC = "off_topic", "Off topic"
-    HARASSMENT = "harassment", "Harassment"
-    MISINFORMATION = "misinformation", "Misinformation"
-    BANNED_WORD = "banned_word", "Banned or suspect word"
-    LINKS = "links", "Links"
-    NEW_COMMENTER = "new_commenter", "New commenter"
-    FLAGGED = "flagged", "Flagged by readers"
-    OTHER = "other", "Other"
 
 
 def _user_link(*, related_name: str) -> models.ForeignKey:
