@@ -13,6 +13,12 @@ The SQL that finds and ranks rows of a document table is `SearchTable`'s, and th
 read by `parse`: the comments' staff search (comments/search.py) uses both on its own
 table.
 
+A reader's search considers the newest SEARCH_RANK_WINDOW articles it finds (its
+window): it ranks, orders and counts those, so a word found in most articles costs about
+what the window does, not what the table does. Each database finds the window the cheap
+way for the words asked: from the index when they are rare, by walking the newest
+articles when they are common (`_newest`).
+
 A snippet comes back as HTML-escaped text with two private markers around each match,
 which `snippet_html` turns into `<mark>`s: nothing else in it is markup.
 """
@@ -23,13 +29,14 @@ from dataclasses import dataclass
 from html import escape, unescape
 
 from django.conf import settings
-from django.db import NotSupportedError
+from django.db import NotSupportedError, connections
 from django.db.models import (
     BooleanField,
     Expression,
     F,
     FloatField,
     QuerySet,
+    Subquery,
     TextField,
     Value,
 )
@@ -172,25 +179,132 @@ def _matching(queryset: QuerySet[Article], query: SearchQuery) -> QuerySet[Artic
     return queryset.filter(search_document__isnull=False).filter(Matches(query))
 
 
-def matching(*, queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
-    """The articles of `queryset` that the search text finds (no order, no
-    annotation). Text with no word to find finds nothing."""
+# --- the window (SEARCH_RANK_WINDOW) ---------------------------------------------------
+
+NEWEST_FIRST = ("-published_at", "-pk")  # the plain list's order
+# SQLite: a search whose matches in the whole index reach this many times the window
+# walks the newest articles; fewer are read from the index and sorted (_newest).
+WALK_FROM = 2
+
+
+class _InFts5(Expression):
+    """SQLite: the article is among the FTS5 table's matches, read once into a list.
+    With `walk` the article's id is written `+id`, which SQLite cannot look up by: it
+    walks the articles in the order asked (an index) and looks each up in the list,
+    stopping at the window. Otherwise it reads the articles of the list and sorts them."""
+
+    output_field = BooleanField()
+
+    def __init__(self, query: SearchQuery, *, walk: bool) -> None:
+        super().__init__()
+        self.query, self.walk = query, walk
+        self.article = F("pk")
+
+    def get_source_expressions(self):
+        return [self.article]
+
+    def set_source_expressions(self, exprs) -> None:
+        (self.article,) = exprs
+
+    def as_sqlite(self, compiler, connection):
+        column, params = compiler.compile(self.article)
+        matches = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s"  # noqa: S608
+        return f"{'+' if self.walk else ''}{column} IN ({matches})", [
+            *params,
+            self.query.as_fts5(),
+        ]
+
+    def as_sql(self, compiler, connection):
+        raise NotSupportedError("SQLite only.")
+
+
+class _InWindow(_OnDocument):
+    """The article is one of the window's (a subquery of ids), compared on its document's
+    key. PostgreSQL reads the window once, as an array, and looks its articles up (as a
+    join, planning the statement took twice as long). SQLite, for a `ranked` search,
+    also MATCHes the document, which bm25() and snippet() need, and looks each match up
+    in the window (`+rowid`): looking each id up in FTS5 is a query of the index per id."""
+
+    def __init__(self, query: SearchQuery, window: QuerySet, *, ranked: bool) -> None:
+        super().__init__(query, output_field=BooleanField())
+        self.window, self.ranked = Subquery(window), ranked
+
+    def get_source_expressions(self):
+        return [self.document, self.window]
+
+    def set_source_expressions(self, exprs) -> None:
+        self.document, self.window = exprs
+
+    def as_postgresql(self, compiler, connection):
+        window, params = compiler.compile(self.window)
+        return f"{self.document_alias(compiler)}.rowid = ANY(ARRAY{window})", params
+
+    def as_sqlite(self, compiler, connection):
+        alias = self.document_alias(compiler)
+        window, params = compiler.compile(self.window)
+        if not self.ranked:
+            return f"{alias}.rowid IN {window}", params
+        match, match_params = ARTICLE_DOCUMENTS.sqlite_match(alias, self.query)
+        return f"{match} AND +{alias}.rowid IN {window}", [*match_params, *params]
+
+
+_FTS5_COUNT_UP_TO = (
+    f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} "  # noqa: S608
+    f"WHERE {TABLE} MATCH %s LIMIT %s)"
+)
+
+
+def _common_in_fts5(query: SearchQuery, size: int, using: str) -> bool:
+    """Whether the FTS5 index holds at least WALK_FROM × `size` matches (it stops
+    counting there): SQLite knows nothing of how common a word is, so it is asked."""
+    enough = WALK_FROM * size
+    with connections[using].cursor() as cursor:
+        cursor.execute(_FTS5_COUNT_UP_TO, [query.as_fts5(), enough])
+        return cursor.fetchone()[0] >= enough
+
+
+def _newest(queryset: QuerySet[Article], query: SearchQuery, size: int) -> QuerySet:
+    """The ids of the `size` newest articles of `queryset` that the query finds, as a
+    subquery. PostgreSQL's planner knows from its statistics how common each word is:
+    for a rare word it reads the matches from the GIN index and sorts them, for a common
+    one it walks the newest articles (article_public_recent) and tests each document,
+    stopping at the window. SQLite is asked first (_common_in_fts5), then told which."""
+    if connections[queryset.db].vendor == "sqlite":
+        walk = _common_in_fts5(query, size, queryset.db)
+        found = queryset.filter(_InFts5(query, walk=walk))
+    else:
+        found = _matching(queryset, query)
+    return found.order_by(*NEWEST_FIRST).values("pk")[:size]
+
+
+def matching(*, queryset: QuerySet[Article], text: str, window: int = 0) -> QuerySet[Article]:
+    """The articles of `queryset` that the search text finds (no order, no annotation);
+    with a `window`, only the newest `window` of them (0: all). Text with no word to
+    find finds nothing. The window is of the articles the queryset lets through: filter
+    it first."""
     query = parse(text)
     if query.is_empty:
         return queryset.none()
-    return _matching(queryset, query)
+    if window <= 0:
+        return _matching(queryset, query)
+    newest = _newest(queryset, query, window)
+    in_window = _InWindow(query, newest, ranked=False)
+    return queryset.filter(search_document__isnull=False).filter(in_window)
 
 
-def ranked(*, queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
+def ranked(*, queryset: QuerySet[Article], text: str, window: int = 0) -> QuerySet[Article]:
     """`matching`, annotated with `search_rank` (higher is better) and
     `search_snippet` (see snippet_html). Neither is computed unless it is read or
     ordered by: a COUNT costs no rank, a page only its own snippets."""
     query = parse(text)
     if query.is_empty:
         return queryset.none().annotate(search_rank=Value(0.0), search_snippet=Value(""))
-    return _matching(queryset, query).annotate(
-        search_rank=Rank(query), search_snippet=Snippet(query)
-    )
+    if window > 0:
+        in_window = _InWindow(query, _newest(queryset, query, window), ranked=True)
+        found = queryset.filter(search_document__isnull=False).filter(in_window)
+    else:
+        found = _matching(queryset, query)
+    return found.annotate(search_rank=Rank(query), search_snippet=Snippet(query))
 
 
 def snippet_html(snippet: str) -> str:

@@ -135,18 +135,23 @@ def discussion_states(*, article_ids: list[int]) -> dict[int, tuple]:
     }
 
 
-def matching_words(*, queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
+def matching_words(*, queryset: QuerySet[Article], text: str, window: int = 0) -> QuerySet[Article]:
     """The articles the search text finds in their title, excerpt, body, category or
     tags (full text, web search syntax: docs/search.md): what `search` means on every
-    API that lists articles. Unordered; text with no word to find finds nothing."""
-    return search.matching(queryset=queryset, text=text)
+    API that lists articles. With a `window`, only the newest `window` of those the
+    queryset lets through (filter it first): readers' searches pass
+    settings.SEARCH_RANK_WINDOW; the editors' admin searches everything (0).
+    Unordered; text with no word to find finds nothing."""
+    return search.matching(queryset=queryset, text=text, window=window)
 
 
-def search_articles(*, queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
+def search_articles(
+    *, queryset: QuerySet[Article], text: str, window: int = 0
+) -> QuerySet[Article]:
     """matching_words, annotated with `search_rank` (order by "-search_rank": best
     first) and `search_snippet` (the body's best passage: articles.search.snippet_html
     makes it HTML). Each is computed only when read or ordered by."""
-    return search.ranked(queryset=queryset, text=text)
+    return search.ranked(queryset=queryset, text=text, window=window)
 
 
 # Compiled once (plumbing/compiled.py): every comment POST and thread read looks its

@@ -371,10 +371,10 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # How long a frontend preview token opens its unpublished article (articles/previews.py).
 ARTICLE_PREVIEW_SECONDS = env_int("ARTICLE_PREVIEW_SECONDS", 2 * 24 * 3600)
 
-# The language of article search: a PostgreSQL text search configuration (english,
-# german, simple, ...); SQLite stems English words only. `migrate` rebuilds the index
-# for a new one (docs/search.md).
+# Article search (docs/search.md): its language, a text search configuration (`migrate`
+# rebuilds the index for a new one), and how many newest matches a search ranks (0: all).
 SEARCH_CONFIG = env_name("SEARCH_CONFIG", "english")
+SEARCH_RANK_WINDOW = env_int("SEARCH_RANK_WINDOW", 1000)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Newsroom CMS API",

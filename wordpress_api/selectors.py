@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Exists,
@@ -97,9 +98,6 @@ def posts(*, now: datetime, values: dict) -> QuerySet[Article]:
     yet read: the view counts, then slices a page of POST_COLUMNS)."""
     queryset = visible_articles(now=now)
     by_relevance = values["orderby"] == "relevance"  # the view asks for a search then
-    if values["search"]:
-        find = search_articles if by_relevance else matching_words
-        queryset = find(queryset=queryset, text=values["search"])
     if values["slug"]:
         queryset = queryset.filter(slug__in=values["slug"])
     queryset = _included(queryset, values)
@@ -129,6 +127,13 @@ def posts(*, now: datetime, values: dict) -> QuerySet[Article]:
     ):
         if values[name] is not None:
             queryset = queryset.filter(**{lookup: values[name]})
+    if values["search"]:
+        # Last: the search considers the newest articles it finds (SEARCH_RANK_WINDOW)
+        # among those the other parameters let through.
+        find = search_articles if by_relevance else matching_words
+        queryset = find(
+            queryset=queryset, text=values["search"], window=settings.SEARCH_RANK_WINDOW
+        )
     if values["sticky"]:
         queryset = queryset.none()  # nothing is sticky here
     if by_relevance:

@@ -3,6 +3,7 @@
 import datetime
 
 import django_filters
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django_filters.fields import IsoDateTimeField
@@ -147,14 +148,20 @@ class ArticleFilter(StrictFilterSet):
         return valid and not self.form.errors
 
     def filter_search(self, queryset, name, value):
-        return selectors.search_articles(queryset=queryset, text=value)
+        return queryset  # last, over what every other filter let through (filter_queryset)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
+        # The search considers the newest of the articles it finds (SEARCH_RANK_WINDOW)
+        # among those the other filters let through: it comes after them.
+        text = self.form.cleaned_data.get("search")
+        if text:
+            queryset = selectors.search_articles(
+                queryset=queryset, text=text, window=settings.SEARCH_RANK_WINDOW
+            )
         # A stable order: ties (same title, same count) are broken newest first. Empty
         # terms ("?ordering=,title,") are skipped, as OrderingFilter itself does.
         terms = [term for term in self.form.cleaned_data.get("ordering") or [] if term]
-        searching = bool(self.form.cleaned_data.get("search"))
-        ordering = terms or (["relevance"] if searching else ["-published_at"])
+        ordering = terms or (["relevance"] if text else ["-published_at"])
         ordering = ["-search_rank" if term == "relevance" else term for term in ordering]
         return queryset.order_by(*ordering, *self.DEFAULT_ORDER)
