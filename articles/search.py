@@ -17,7 +17,7 @@ A reader's search considers the newest SEARCH_RANK_WINDOW articles it finds (its
 window): it ranks, orders and counts those, so a word found in most articles costs about
 what the window does, not what the table does. Each database finds the window the cheap
 way for the words asked: from the index when they are rare, by walking the newest
-articles when they are common (`_newest`).
+articles when they are common (`_in_window`).
 
 A snippet comes back as HTML-escaped text with two private markers around each match,
 which `snippet_html` turns into `<mark>`s: nothing else in it is markup.
@@ -183,7 +183,7 @@ def _matching(queryset: QuerySet[Article], query: SearchQuery) -> QuerySet[Artic
 
 NEWEST_FIRST = ("-published_at", "-pk")  # the plain list's order
 # SQLite: a search whose matches in the whole index reach this many times the window
-# walks the newest articles; fewer are read from the index and sorted (_newest).
+# walks the newest articles; fewer are read from the index and sorted (_in_window).
 WALK_FROM = 2
 
 
@@ -254,27 +254,33 @@ _FTS5_COUNT_UP_TO = (
 )
 
 
-def _common_in_fts5(query: SearchQuery, size: int, using: str) -> bool:
-    """Whether the FTS5 index holds at least WALK_FROM × `size` matches (it stops
-    counting there): SQLite knows nothing of how common a word is, so it is asked."""
-    enough = WALK_FROM * size
+def _fts5_matches_up_to(query: SearchQuery, limit: int, using: str) -> int:
+    """How many rows of the FTS5 index the query matches, counting no further than
+    `limit`: SQLite knows nothing of how common a word is, so it is asked."""
     with connections[using].cursor() as cursor:
-        cursor.execute(_FTS5_COUNT_UP_TO, [query.as_fts5(), enough])
-        return cursor.fetchone()[0] >= enough
+        cursor.execute(_FTS5_COUNT_UP_TO, [query.as_fts5(), limit])
+        return cursor.fetchone()[0]
 
 
-def _newest(queryset: QuerySet[Article], query: SearchQuery, size: int) -> QuerySet:
-    """The ids of the `size` newest articles of `queryset` that the query finds, as a
-    subquery. PostgreSQL's planner knows from its statistics how common each word is:
-    for a rare word it reads the matches from the GIN index and sorts them, for a common
-    one it walks the newest articles (article_public_recent) and tests each document,
-    stopping at the window. SQLite is asked first (_common_in_fts5), then told which."""
+def _in_window(queryset: QuerySet[Article], query: SearchQuery, window: int, *, ranked: bool):
+    """The articles of `queryset` the query finds, the newest `window` of them. The
+    newest are found as a subquery of ids, the cheap way for the words asked.
+    PostgreSQL's planner knows from its statistics how common each word is: for a rare
+    word it reads the matches from the GIN index and sorts them, for a common one it
+    walks the newest articles (article_public_recent) and tests each document, stopping
+    at the window. SQLite is asked first (_fts5_matches_up_to): fewer matches in the
+    whole index than the window need no window at all; from WALK_FROM times the window
+    it walks, in between it reads the matches and sorts them."""
     if connections[queryset.db].vendor == "sqlite":
-        walk = _common_in_fts5(query, size, queryset.db)
-        found = queryset.filter(_InFts5(query, walk=walk))
+        found = _fts5_matches_up_to(query, WALK_FROM * window, queryset.db)
+        if found < window:
+            return _matching(queryset, query)
+        newest = queryset.filter(_InFts5(query, walk=found >= WALK_FROM * window))
     else:
-        found = _matching(queryset, query)
-    return found.order_by(*NEWEST_FIRST).values("pk")[:size]
+        newest = _matching(queryset, query)
+    newest = newest.order_by(*NEWEST_FIRST).values("pk")[:window]
+    in_window = _InWindow(query, newest, ranked=ranked)
+    return queryset.filter(search_document__isnull=False).filter(in_window)
 
 
 def matching(*, queryset: QuerySet[Article], text: str, window: int = 0) -> QuerySet[Article]:
@@ -287,9 +293,7 @@ def matching(*, queryset: QuerySet[Article], text: str, window: int = 0) -> Quer
         return queryset.none()
     if window <= 0:
         return _matching(queryset, query)
-    newest = _newest(queryset, query, window)
-    in_window = _InWindow(query, newest, ranked=False)
-    return queryset.filter(search_document__isnull=False).filter(in_window)
+    return _in_window(queryset, query, window, ranked=False)
 
 
 def ranked(*, queryset: QuerySet[Article], text: str, window: int = 0) -> QuerySet[Article]:
@@ -299,11 +303,10 @@ def ranked(*, queryset: QuerySet[Article], text: str, window: int = 0) -> QueryS
     query = parse(text)
     if query.is_empty:
         return queryset.none().annotate(search_rank=Value(0.0), search_snippet=Value(""))
-    if window > 0:
-        in_window = _InWindow(query, _newest(queryset, query, window), ranked=True)
-        found = queryset.filter(search_document__isnull=False).filter(in_window)
-    else:
+    if window <= 0:
         found = _matching(queryset, query)
+    else:
+        found = _in_window(queryset, query, window, ranked=True)
     return found.annotate(search_rank=Rank(query), search_snippet=Snippet(query))
 
 

@@ -374,7 +374,7 @@ ARTICLE_PREVIEW_SECONDS = env_int("ARTICLE_PREVIEW_SECONDS", 2 * 24 * 3600)
 # Article search (docs/search.md): its language, a text search configuration (`migrate`
 # rebuilds the index for a new one), and how many newest matches a search ranks (0: all).
 SEARCH_CONFIG = env_name("SEARCH_CONFIG", "english")
-SEARCH_RANK_WINDOW = env_int("SEARCH_RANK_WINDOW", 1000)
+SEARCH_RANK_WINDOW = env_int("SEARCH_RANK_WINDOW", 500)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Newsroom CMS API",

@@ -23,7 +23,7 @@ from tests.factories import ArticleFactory, CategoryFactory, TagFactory
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/articles/"
 # A search is the list's queries; SQLite first asks FTS5 whether the words are common
-# (articles/search.py, _newest).
+# (articles/search.py, _in_window).
 SEARCH_QUERIES = ARTICLE_LIST_QUERIES + (connection.vendor == "sqlite")
 
 
