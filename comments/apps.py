@@ -10,8 +10,9 @@ class CommentsConfig(AppConfig):
 
     def ready(self) -> None:
         # The public routes this app caches and what invalidates them; forgetting "no
-        # sanction anywhere" when a sanction is written.
-        from comments import cache, sanction_presence  # noqa: F401
+        # sanction anywhere" when a sanction is written; the staff search's index made
+        # whole after migrations (its post_migrate receiver).
+        from comments import cache, sanction_presence, search_index  # noqa: F401
 
         # SQLite's planner statistics, refreshed once all migrations ran (the last of
         # the project's apps to migrate).
