@@ -159,10 +159,15 @@ def measure(client, name: str, path: str, *, post: dict | None = None) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from articles.models import Article
+    from articles.models import Article, ArticleSearchDocument
     from comments.models import Comment
 
-    large = {Article._meta.db_table, Comment._meta.db_table, Article.tags.through._meta.db_table}
+    large = {
+        Article._meta.db_table,
+        ArticleSearchDocument._meta.db_table,
+        Comment._meta.db_table,
+        Article.tags.through._meta.db_table,
+    }
     results = {}
     for phase in ("cold", "warm"):
         if phase == "cold":
@@ -202,6 +207,23 @@ def measure(client, name: str, path: str, *, post: dict | None = None) -> dict:
     return results
 
 
+# The reads whose plans the scaling curve shows at each size (issue #19).
+SCALED_PLANS = ("list", "list_search")
+
+
+def plan_facts(endpoints: dict) -> dict:
+    """What the scaling curve shows of a dataset's plans: the large tables that the
+    list's and the search's queries read whole (none: every read through an index), and
+    how many articles the search found (its count: at most the SEARCH_RANK_WINDOW)."""
+    return {
+        "full_scans": {
+            name: sorted({scan["table"] for scan in endpoints[name]["seq_scans"]})
+            for name in SCALED_PLANS
+        },
+        "search_found": json.loads(endpoints["list_search"]["body"])["count"],
+    }
+
+
 def probe(database: str, out_dir: Path, *, workers: int = 2) -> dict:
     from django.test import Client
 
@@ -222,6 +244,7 @@ def probe(database: str, out_dir: Path, *, workers: int = 2) -> dict:
                 "body": f"A probe comment from the benchmark ({os.getpid()}).",
             }
         endpoints[name] = measure(client, name, path, post=post)
+    chosen["facts"].update(plan_facts(endpoints))
     # The raw WSGI yardstick answers the bytes a cache hit of the detail sends.
     raw_body = out_dir / f"{database}-raw-body.json"
     raw_body.write_text(endpoints["detail_cached"].pop("body"))

@@ -247,6 +247,22 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
                 search <= 1.5 * plain,
             )
         )
+    if len(columns) > 1 and all("full_scans" in col["facts"] for col in columns):
+        scanned = {
+            f"{col['articles']:,}": sorted(
+                {t for ts in col["facts"]["full_scans"].values() for t in ts}
+            )
+            for col in columns
+        }
+        figure = "; ".join(f"{size}: {', '.join(t) or 'none'}" for size, t in scanned.items())
+        out.append(
+            (
+                "article list and search: no large table read whole in EXPLAIN, at any size "
+                "(issue #19)",
+                figure,
+                not any(scanned.values()),
+            )
+        )
     memory = results["memory"]
     if memory:
         rss = max(w["rss_mb"] for w in memory)
@@ -534,6 +550,31 @@ def _cpu_section(results: dict, labels: dict) -> list[str]:
     ]
 
 
+def _search_scaling(columns: list[dict]) -> list[list[str]]:
+    """The search's rows under the curve (issue #19): its p50 ÷ the plain list's at each
+    size, how many articles it found (its count: the SEARCH_RANK_WINDOW at most), and the
+    large tables the EXPLAIN of the list's and the search's queries read whole."""
+    if "list_search" not in columns[0]["rows"]:
+        return []
+    ratios = [
+        col["rows"]["list_search"]["p50_ms"] / max(col["rows"]["list"]["p50_ms"], 1e-9)
+        for col in columns
+    ]
+    rows = [["search p50 ÷ plain list p50", *[f"{r:.2f}×" for r in ratios], ""]]
+    if all("full_scans" in col["facts"] for col in columns):
+        found = [f"{col['facts']['search_found']:,}" for col in columns]
+        rows.append([f"search: articles found (`{columns[-1]['facts']['search']}`)", *found, ""])
+        rows.append(["EXPLAIN: large tables read whole (list; search)", *map(_scans, columns), ""])
+    return rows
+
+
+def _scans(column: dict) -> str:
+    scans = column["facts"]["full_scans"]
+    if not any(scans.values()):
+        return "none"
+    return "; ".join(", ".join(f"`{t}`" for t in scans[name]) or "none" for name in scans)
+
+
 def _scaling(columns: list[dict], c: dict) -> list[str]:
     lines = [
         "",
@@ -551,6 +592,7 @@ def _scaling(columns: list[dict], c: dict) -> list[str]:
         ]
         growth = columns[-1]["rows"][name]["p50_ms"] / max(columns[0]["rows"][name]["p50_ms"], 1e-9)
         table.append([label, *cells, f"{growth:.2f}×"])
+    table += _search_scaling(columns)
     lines += _table(header, table)
     lines += [
         "",
