@@ -67,6 +67,7 @@ def test_a_file_database_uses_wal_and_immediate_transactions(tmp_path):
         "print(cursor.execute('PRAGMA journal_mode').fetchone()[0])\n"
         "print(connection.transaction_mode)\n"
         "print(cursor.execute('PRAGMA busy_timeout').fetchone()[0])\n"
+        "print(cursor.execute('PRAGMA cache_size').fetchone()[0])\n"
     )
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
@@ -84,7 +85,8 @@ def test_a_file_database_uses_wal_and_immediate_transactions(tmp_path):
     )
 
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["wal", "IMMEDIATE", "20000"]
+    # A 64 MB page cache (negative: KiB), for large imports.
+    assert result.stdout.split() == ["wal", "IMMEDIATE", "20000", "-64000"]
 
 
 @on_sqlite
