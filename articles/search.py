@@ -262,7 +262,9 @@ def _fts5_matches_up_to(query: SearchQuery, limit: int, using: str) -> int:
         return cursor.fetchone()[0]
 
 
-def _in_window(queryset: QuerySet[Article], query: SearchQuery, window: int, *, ranked: bool):
+def _in_window(
+    queryset: QuerySet[Article], query: SearchQuery, window: int, *, ranked: bool
+) -> QuerySet[Article]:
     """The articles of `queryset` the query finds, the newest `window` of them. The
     newest are found as a subquery of ids, the cheap way for the words asked.
     PostgreSQL's planner knows from its statistics how common each word is: for a rare
