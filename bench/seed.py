@@ -414,6 +414,13 @@ def recreate_database(name: str, *, template: str | None = None) -> None:
         conn.execute(create)
 
 
+def analyze_database(name: str) -> None:
+    """ANALYZE a reused PostgreSQL dataset after its migrations: a table a migration
+    made or filled (a search index) has no statistics until then."""
+    with psycopg.connect(env.database_url(name), autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
 def database_marker(name: str) -> dict | None:
     """What `seed` recorded on the database (sizes, seconds), or None."""
     if env.is_sqlite(name):
@@ -548,6 +555,10 @@ def seed(database: str, sizes: Sizes) -> dict:
         cursor = django_cursor.cursor
         for table in tables:
             cursor.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table.name)))
+        # And every other table: the search tables the triggers and rebuilds filled have
+        # no statistics otherwise (autovacuum may be off, as on this machine kind), and
+        # without them PostgreSQL picks the wrong plan for a rare or a common word.
+        cursor.execute("ANALYZE")
         timings["vacuum_analyze"] = round(time.monotonic() - t0, 1)
     result = summary(data, round(time.monotonic() - started, 1), timings)
     with connection.cursor() as cursor:
