@@ -187,11 +187,13 @@ NEWEST_FIRST = ("-published_at", "-pk")  # the plain list's order
 WALK_FROM = 2
 
 
-class _InFts5(Expression):
-    """SQLite: the article is among the FTS5 table's matches, read once into a list.
-    With `walk` the article's id is written `+id`, which SQLite cannot look up by: it
-    walks the articles in the order asked (an index) and looks each up in the list,
-    stopping at the window. Otherwise it reads the articles of the list and sorts them."""
+class _InMatches(Expression):
+    """The article is among the index's matches, read once into a list (SQLite) or a
+    hashed set (PostgreSQL). SQLite: with `walk` the article's id is written `+id`,
+    which SQLite cannot look up by: it walks the articles in the order asked (an index)
+    and looks each up in the list, stopping at the window; otherwise it reads the
+    articles of the list and sorts them. PostgreSQL: the matches are found first, from
+    the GIN index, whatever the planner guesses of how common they are."""
 
     output_field = BooleanField()
 
@@ -214,8 +216,18 @@ class _InFts5(Expression):
             self.query.as_fts5(),
         ]
 
+    def as_postgresql(self, compiler, connection):
+        column, params = compiler.compile(self.article)
+        match, match_params = ARTICLE_DOCUMENTS.postgresql_match(TABLE, self.query)
+        # An array, read once before the articles (an IN would be planned as a join,
+        # and walked article by article again).
+        return f"{column} = ANY(ARRAY(SELECT rowid FROM {TABLE} WHERE {match}))", [  # noqa: S608
+            *params,
+            *match_params,
+        ]
+
     def as_sql(self, compiler, connection):
-        raise NotSupportedError("SQLite only.")
+        raise NotSupportedError("PostgreSQL or SQLite only.")
 
 
 class _InWindow(_OnDocument):
@@ -262,6 +274,14 @@ def _fts5_matches_up_to(query: SearchQuery, limit: int, using: str) -> int:
         return cursor.fetchone()[0]
 
 
+def _phrased(query: SearchQuery) -> bool:
+    """Every alternative asks for a phrase. PostgreSQL's statistics know words, not
+    phrases: it takes `"climate report"` for as common as its words and walks the
+    newest articles testing each for the phrase (all 93,000 for 117 matches, 2.6 times
+    the search without a window); a phrase is read from the index instead."""
+    return all(any(term.phrase and not term.excluded for term in group) for group in query.groups)
+
+
 def _in_window(
     queryset: QuerySet[Article], query: SearchQuery, window: int, *, ranked: bool
 ) -> QuerySet[Article]:
@@ -270,14 +290,16 @@ def _in_window(
     PostgreSQL's planner knows from its statistics how common each word is: for a rare
     word it reads the matches from the GIN index and sorts them, for a common one it
     walks the newest articles (article_public_recent) and tests each document, stopping
-    at the window. SQLite is asked first (_fts5_matches_up_to): fewer matches in the
+    at the window; a phrase is read from the index (_phrased). SQLite is asked first (_fts5_matches_up_to): fewer matches in the
     whole index than the window need no window at all; from WALK_FROM times the window
     it walks, in between it reads the matches and sorts them."""
     if connections[queryset.db].vendor == "sqlite":
         found = _fts5_matches_up_to(query, WALK_FROM * window, queryset.db)
         if found < window:
             return _matching(queryset, query)
-        newest = queryset.filter(_InFts5(query, walk=found >= WALK_FROM * window))
+        newest = queryset.filter(_InMatches(query, walk=found >= WALK_FROM * window))
+    elif _phrased(query):
+        newest = queryset.filter(_InMatches(query, walk=False))
     else:
         newest = _matching(queryset, query)
     newest = newest.order_by(*NEWEST_FIRST).values("pk")[:window]
