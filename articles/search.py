@@ -86,14 +86,29 @@ class SearchTable:
     def sqlite_match(self, alias: str, query: SearchQuery) -> tuple[str, list]:
         return f"{alias}.{self.name} MATCH %s", [query.as_fts5()]
 
+    # A match in the first field (an article's title, a commenter's name) ranks above
+    # any match elsewhere, as WordPress orders its search: bm25 divides by the whole
+    # row's length, so a long article naming "Leica" in its title lost to a short one
+    # naming it once in its body (the demo data did).
+    FIRST_FIELD_BONUS = 1000
+
     def postgresql_rank(self, alias: str, query: SearchQuery) -> tuple[str, list]:
         tsquery, params = tsquery_sql(query)
-        return f"ts_rank({alias}.document, {tsquery})", params
+        first_field = f"ts_rank('{{0, 0, 0, 1}}', {alias}.document, {tsquery}) > 0"
+        rank = f"ts_rank({alias}.document, {tsquery})"
+        bonus = f"CASE WHEN {first_field} THEN {self.FIRST_FIELD_BONUS} ELSE 0 END"
+        return f"({rank} + {bonus})", [*params, *params]
 
     def sqlite_rank(self, alias: str) -> str:
-        """bm25, negated (higher is better); only in a statement that MATCHes the table."""
+        """bm25, negated (higher is better), and the first field's bonus; only in a
+        statement that MATCHes the table."""
+        table = f"{alias}.{self.name}"
         weights = ", ".join(str(weight) for weight in self.bm25_weights)
-        return f"(-bm25({alias}.{self.name}, {weights}))"
+        first_only = ", ".join(["1"] + ["0"] * (len(self.bm25_weights) - 1))
+        bonus = (
+            f"CASE WHEN bm25({table}, {first_only}) < 0 THEN {self.FIRST_FIELD_BONUS} ELSE 0 END"
+        )
+        return f"(-bm25({table}, {weights}) + {bonus})"
 
 
 ARTICLE_DOCUMENTS = SearchTable(TABLE, BM25_WEIGHTS)
