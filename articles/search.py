@@ -225,11 +225,9 @@ class _InMatches(Expression):
 
     def as_sqlite(self, compiler, connection):
         column, params = compiler.compile(self.article)
-        matches = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s"  # noqa: S608
-        return f"{'+' if self.walk else ''}{column} IN ({matches})", [
-            *params,
-            self.query.as_fts5(),
-        ]
+        match, match_params = ARTICLE_DOCUMENTS.sqlite_match(TABLE, self.query)
+        matches = f"SELECT rowid FROM {TABLE} WHERE {match}"  # noqa: S608
+        return f"{'+' if self.walk else ''}{column} IN ({matches})", [*params, *match_params]
 
     def as_postgresql(self, compiler, connection):
         column, params = compiler.compile(self.article)
