@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from cms.caches import cache_settings, redis_cache_options
 from cms.env import env_bool, env_float, env_int, env_list, env_name, env_secret_key
 from cms.env_file import load_env_file
 from cms.replicas import replica_databases
@@ -198,31 +199,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache (and throttling counters): Redis when REDIS_URL is set, local memory otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-REDIS_CACHE_OPTIONS = {
-    # After a failure, calls fail at once for REDIS_CIRCUIT_SECONDS instead of each
-    # waiting for its socket timeout (plumbing/redis_circuit.py).
-    "CLIENT_CLASS": "plumbing.redis_circuit.CircuitBreakerClient",
-    "SOCKET_CONNECT_TIMEOUT": env_float("REDIS_SOCKET_TIMEOUT", 0.25),
-    "SOCKET_TIMEOUT": env_float("REDIS_SOCKET_TIMEOUT", 0.25),
-    # A cache outage degrades to "no cache" instead of failing requests.
-    "IGNORE_EXCEPTIONS": True,
-}
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": REDIS_CACHE_OPTIONS,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "cms"),
-        }
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "cms-default",
-        }
-    }
+REDIS_CACHE_OPTIONS = redis_cache_options()
+CACHES = cache_settings(REDIS_URL, REDIS_CACHE_OPTIONS)
 # Values a write invalidates (the moderation policy, "no sanction anywhere") are kept in
 # the cache only when every process shares it (plumbing/shared_cache.py): by default,
 # when it is Redis.
