@@ -170,7 +170,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The connection is kept between requests (DATABASE_CONN_MAX_AGE) as on PostgreSQL: a
+    # new one per request parsed the schema and started a cold page cache every time.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             # Wait for a writer instead of failing at once with "database is locked".
