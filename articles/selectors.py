@@ -320,8 +320,17 @@ def attach_article_counts(
     descendants. The stored subtree count (articles.category_counts: published or
     scheduled, any date) less the subtree's articles not visible yet
     (not_yet_visible_by_category)."""
+    # Each not-yet-visible count added once to every category on its path ("/1/5/9/"
+    # counts for "/1/", "/1/5/" and "/1/5/9/"): one dict lookup per category after.
+    early_in_subtree: dict[str, int] = {}
+    for path, n in not_yet_visible:
+        end = path.find("/", 1)
+        while end != -1:
+            prefix = path[: end + 1]
+            early_in_subtree[prefix] = early_in_subtree.get(prefix, 0) + n
+            end = path.find("/", end + 1)
     for category in categories:
-        early = sum(n for path, n in not_yet_visible if path.startswith(category.tree_path))
+        early = early_in_subtree.get(category.tree_path, 0)
         category.article_count = category.public_subtree_count - early
     return categories
 
