@@ -17,7 +17,7 @@ import logging
 import time
 
 from django.conf import settings
-from django_redis.client import DefaultClient
+from django_redis.client import DefaultClient, SentinelClient
 from django_redis.exceptions import ConnectionInterrupted
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,9 @@ class CircuitOpen(ConnectionError):
 
 
 class CircuitBreakerClient(DefaultClient):
+    # The client whose methods the guarded ones call.
+    _unguarded: type[DefaultClient] = DefaultClient
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._open_until = 0.0
@@ -46,7 +49,7 @@ class CircuitBreakerClient(DefaultClient):
         if time.monotonic() < self._open_until:
             raise ConnectionInterrupted(connection=None) from CircuitOpen(name)
         try:
-            return getattr(DefaultClient, name)(self, *args, **kwargs)
+            return getattr(self._unguarded, name)(self, *args, **kwargs)
         except ConnectionInterrupted as error:
             was_closed = self._open_until == 0.0
             self._open_until = time.monotonic() + self._circuit_seconds()
@@ -73,3 +76,20 @@ def _guarded(name: str):
 
 for _name in _GUARDED:
     setattr(CircuitBreakerClient, _name, _guarded(_name))
+
+
+class SentinelCircuitBreakerClient(CircuitBreakerClient, SentinelClient):
+    """django-redis's SentinelClient (the master found through Sentinel, again after a
+    failover) behind the same circuit breaker (docs/deployment-nodes.md).
+
+    Every call goes to the master, reads too: SentinelClient would send reads to a
+    replica, and a replica lags. A generation token replaced on the master but read old
+    from a replica would serve a stale response, and a throttle or flood-gate read there
+    would miss the latest writes. The cache's reads are as cheap as its writes, so the
+    replicas stay standbys for failover.
+    """
+
+    _unguarded = SentinelClient
+
+    def get_next_client_index(self, write: bool = True, tried: list[int] | None = None) -> int:
+        return 0
