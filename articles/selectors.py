@@ -298,6 +298,25 @@ def public_categories(*, now: datetime | None = None) -> QuerySet[Category]:
     return Category.objects.select_related("parent").order_by("tree_path")
 
 
+# The categories list is every site's navigation: its page read through SQL compiled
+# once (plumbing/compiled.py) per slice. LIMIT and OFFSET are written into the SQL, so
+# one statement per (offset, limit) asked for; the page size is capped, and a client
+# walking odd slices only ever makes the dict start again.
+_CATEGORY_PAGES: dict[tuple[int, int], CompiledQuery[Category]] = {}
+_CATEGORY_PAGES_KEPT = 64
+
+
+def public_categories_page(*, offset: int, limit: int) -> list[Category]:
+    """The rows `public_categories()[offset:offset + limit]` gives, parents joined."""
+    compiled = _CATEGORY_PAGES.get((offset, limit))
+    if compiled is None:
+        if len(_CATEGORY_PAGES) >= _CATEGORY_PAGES_KEPT:
+            _CATEGORY_PAGES.clear()
+        compiled = CompiledQuery(lambda: public_categories()[offset : offset + limit])
+        _CATEGORY_PAGES[(offset, limit)] = compiled
+    return compiled()
+
+
 def not_yet_visible_by_category(*, now: datetime) -> list[tuple[str, int]]:
     """[(category tree_path, n)]: the public articles (published or scheduled) dated
     after `now`, counted per category by one query over the head of the public index

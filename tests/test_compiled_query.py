@@ -115,3 +115,27 @@ def test_each_thread_compiles_on_its_own_connection():
     worker.start()
     worker.join()
     assert found == [article.pk]
+
+
+def test_a_categories_page_is_the_querysets_slice_and_compiled_once(monkeypatch):
+    from django.db.models.sql.compiler import SQLCompiler
+
+    root = CategoryFactory(name="Root")
+    for number in range(6):
+        CategoryFactory(name=f"Child {number}", parent=root)
+    expected = list(selectors.public_categories())
+    for offset, limit in [(0, 3), (3, 3), (6, 3), (0, 50)]:
+        found = selectors.public_categories_page(offset=offset, limit=limit)
+        assert [c.pk for c in found] == [c.pk for c in expected[offset : offset + limit]]
+        # The parent came joined: reading it is not a query.
+        assert all(c.parent is None or c.parent.name == "Root" for c in found)
+
+    CategoryFactory(name="Late", parent=root)
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or as_sql(self, *a, **k)
+    )
+    again = selectors.public_categories_page(offset=3, limit=3)
+    assert compiled == []  # the statement of that slice was already written
+    assert [c.pk for c in again] == [c.pk for c in list(selectors.public_categories())[3:6]]

@@ -21,6 +21,20 @@ def next_publication_of(row) -> datetime | None:
 class _KnownCountPaginator(Paginator):
     known_count: int | None = None
     row_columns: tuple[str, ...] | None = None
+    # (offset, limit) -> the page's rows, when the view reads its page itself (a view's
+    # `read_page`: SQL compiled once); the queryset still gives the count.
+    page_reader = None
+
+    def page(self, number):
+        if self.page_reader is None:
+            return super().page(number)
+        # Django's Paginator.page, with the rows read by the view's reader.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self.page_reader(bottom, top - bottom), number, self)
 
     @cached_property
     def count(self) -> int:
@@ -58,7 +72,15 @@ class StoredCountPagination(PageNumberPagination):
         paginator_class = type(
             "KnownCountPaginator",
             (_KnownCountPaginator,),
-            {"known_count": stored.count, "row_columns": getattr(view, "page_row_columns", None)},
+            {
+                "known_count": stored.count,
+                "row_columns": getattr(view, "page_row_columns", None),
+                # Only on a known count: a first count reads the page through the
+                # queryset, annotated with what is stored with the count.
+                "page_reader": getattr(view, "read_page", None)
+                if stored.count is not None
+                else None,
+            },
         )
         self.django_paginator_class = paginator_class
         rows = super().paginate_queryset(queryset, request, view)

@@ -140,6 +140,10 @@ class CategoryViewSet(TermViewSet):
     def public_queryset(self, now):
         return selectors.public_categories(now=now)
 
+    def read_page(self, offset: int, limit: int):
+        # The page through SQL compiled once (StoredCountPagination calls it).
+        return selectors.public_categories_page(offset=offset, limit=limit)
+
     def not_yet_visible(self) -> list[tuple[str, int]]:
         stored = self.stored_facts()
         if stored is not None:
