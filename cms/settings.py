@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from cms.caches import cache_settings, redis_cache_options
+from cms.cdn import cdn_purge_settings
 from cms.env import env_bool, env_float, env_int, env_list, env_name, env_secret_key
 from cms.env_file import load_env_file
 from cms.replicas import replica_databases
@@ -224,6 +225,8 @@ API_CACHE_STALE_WHILE_REVALIDATE = env_int("API_CACHE_STALE_WHILE_REVALIDATE", 6
 # The article list's total (COUNT over every visible article) kept between changes, also
 # when the response cache is off (articles.api.pagination.StoredCountPagination).
 API_COUNT_CACHE = env_bool("API_COUNT_CACHE", True)
+# CDN purging by surrogate key (cms/cdn.py, docs/deployment-cdn.md): none by default.
+CDN_PURGERS, CDN_PURGE, CDN_PURGE_TIMEOUT = cdn_purge_settings(os.environ)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from plumbing.cdn.keys import checked
+
 
 def expire_response_at(response, moment: datetime | None) -> None:
     """The answer is right until `moment` (a scheduled publication, comments closing):
@@ -29,3 +31,25 @@ def also_depends_on(response, scopes: Iterable[str], *, still_current: Callable[
     calls `still_current()`, which checks again, in the database, what the scopes stand
     for (and stores nothing when it answers False)."""
     response._cache_also_depends_on = (tuple(scopes), still_current)
+
+
+# Carried by every public answer: purging it empties a CDN of all of them (a change of
+# what every page shows, such as the moderation policy, or a bulk import).
+EVERY_ANSWER_KEY = "all"
+
+
+def surrogate_keys(response, keys: Iterable[str]) -> None:
+    """The answer is built from what these surrogate keys name (docs/deployment-cdn.md:
+    `article-12`, `thread-12`, `articles`...): a CDN keeps it until one of them is
+    purged. Named from the rows the view already read (no query of their own); the
+    middleware sends them as `Surrogate-Key` and `Cache-Tag` on public answers only, and
+    they are stored with the answer, so hits carry them too. Several calls add up."""
+    found = checked(keys)
+    response._surrogate_keys = getattr(response, "_surrogate_keys", set()) | found
+
+
+def surrogate_key_headers(response) -> dict[str, str]:
+    """The two headers naming the answer's keys (and EVERY_ANSWER_KEY): space-separated
+    for Fastly and Varnish, comma-separated for Cloudflare."""
+    keys = sorted({EVERY_ANSWER_KEY, *getattr(response, "_surrogate_keys", ())})
+    return {"Surrogate-Key": " ".join(keys), "Cache-Tag": ",".join(keys)}

@@ -26,6 +26,7 @@ from django.utils.http import parse_http_date_safe
 from plumbing.response_cache import routes, store
 from plumbing.response_cache.front import CONDITIONAL_HEADERS, PREFETCHED
 from plumbing.response_cache.generations import generation_key, new_token
+from plumbing.response_cache.hints import surrogate_key_headers
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,11 @@ def _without_cookie_vary(response) -> None:
             response["Vary"] = ", ".join(kept)
         else:
             del response["Vary"]
+
+
+def _set_surrogate_keys(response) -> None:
+    for header, value in surrogate_key_headers(response).items():
+        response[header] = value
 
 
 def _request_lookup(request, matched) -> store.Lookup | None:
@@ -67,6 +73,7 @@ def set_public_headers(response) -> None:
         seconds_left = None if limit is None else limit - timezone.now().timestamp()
         response["Cache-Control"] = store.public_cache_control(seconds_left)
         _without_cookie_vary(response)
+        _set_surrogate_keys(response)
     else:
         # 301 from an old slug (the slug may be reused), 404 of an article about to be
         # published, 400s, 429s: none of them may be kept.
@@ -183,6 +190,8 @@ class ResponseCacheMiddleware:
         if not response.has_header("ETag"):
             set_response_etag(response)
         _without_cookie_vary(response)
+        # Stored with the answer (its headers), so hits name the same keys.
+        _set_surrogate_keys(response)
         extra = _extra_dependencies(response)
         if (
             expires > now

@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 ENTRY_PREFIX = "rc:e:"
 GENERATION_PREFIX = "rc:g:"
-ENTRY_FORMAT = 2
+ENTRY_FORMAT = 3  # 3: the headers hold Surrogate-Key and Cache-Tag
 _SLOW_CACHE_SECONDS = 0.9
 _CACHE_PAUSE_SECONDS = 30.0
 _JSON_RANGES = frozenset({"*/*", "application/*", "application/json"})
