@@ -1,4 +1,5 @@
-"""The default cache when every process of the site sees the same one (Redis), else None.
+"""The default cache when every process of the site sees the same one (Redis), else None;
+and the deploy check that says when it does not.
 
 Values that a write invalidates (the moderation policy, whether any sanction is in
 force) may be kept in a cache only if the invalidation reaches every process. A
@@ -10,9 +11,17 @@ what the cache would, so such values are then read from the database every time.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
+
+PROCESS_LOCAL_BACKENDS = frozenset(
+    {
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+    }
+)
 
 
 def shared_cache() -> BaseCache | None:
@@ -23,3 +32,26 @@ def shared_cache() -> BaseCache | None:
     if declared is None:
         declared = not isinstance(backend, LocMemCache | DummyCache)
     return backend if declared else None
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_cache_shared_by_every_process(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """`check --deploy`: production with a cache local to each process. Throttles and
+    flood gates would count per process, and the response cache, which switches itself
+    off under one multi-worker gunicorn, cannot see other nodes: each node of several,
+    one worker each, would keep answering from its own stale copy after a write on
+    another (docs/deployment-nodes.md)."""
+    if settings.DEBUG:
+        return []
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend not in PROCESS_LOCAL_BACKENDS:
+        return []
+    return [
+        checks.Warning(
+            "The cache is local to each process: throttles, flood gates and the response "
+            "cache are not shared between gunicorn workers or app nodes.",
+            hint="Set REDIS_URL (or REDIS_SENTINELS and REDIS_SENTINEL_MASTER); only a "
+            "site served by one single process may do without (docs/deployment-nodes.md).",
+            id="plumbing.W001",
+        )
+    ]

@@ -54,6 +54,49 @@ StaffUserFactory(username="victim", password={password!r})
 """
 
 
+# --- the deploy check: a cache local to each process is worth a warning ---------------------
+
+
+def _deploy_warnings() -> list[str]:
+    from django.core import checks
+
+    found = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.caches])
+    return [message.id for message in found]
+
+
+LOCAL = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REDIS = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://r/0"}}
+
+
+@pytest.mark.parametrize(
+    ("debug", "caches", "warned"),
+    [(False, LOCAL, True), (False, REDIS, False), (True, LOCAL, False)],
+)
+def test_the_deploy_check_warns_of_a_process_local_cache_in_production(
+    settings, debug, caches, warned
+):
+    settings.DEBUG, settings.CACHES = debug, caches
+    assert ("plumbing.W001" in _deploy_warnings()) is warned
+
+
+def test_check_deploy_without_redis_names_the_variables(tmp_path):
+    env = production_env(tmp_path)  # no REDIS_URL
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr  # a warning, not an error
+    assert "plumbing.W001" in result.stderr + result.stdout
+    assert "REDIS_URL" in result.stderr + result.stdout
+
+
+# --- two nodes ------------------------------------------------------------------------------
+
+
 def _services_or_skip() -> tuple[str, str]:
     """The nodes' own database URL, after checking PostgreSQL and Redis answer."""
     if not DATABASE_URL.startswith(("postgres://", "postgresql://")) or not REDIS_URL:

@@ -58,6 +58,8 @@ def test_production_settings_pass_the_deploy_check(production_env):
     key = secrets.token_urlsafe(45)
     assert len(key) == 60
     production_env.update(DJANGO_SECRET_KEY=key, DJANGO_ALLOWED_HOSTS="example.com")
+    # A cache shared by every process (plumbing.W001 otherwise); never connected to here.
+    production_env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env)
 
