@@ -132,5 +132,26 @@ bench-wordlist: export DJANGO_DEBUG ?= 1
 bench-wordlist: $(DEPS_STAMP)
 	$(BIN)/python bench/wordlist_bench.py
 
+# A cluster on this machine (docs/deployment.md, "A cluster on one machine"): a PostgreSQL
+# primary and streaming replica, Redis, two gunicorn nodes, a task worker and Varnish on
+# http://127.0.0.1:8100, all under var/cluster/. `make cluster-check` starts it when it is
+# down and runs the scenario (one line ending in PASS or FAIL); `make cluster-stop` keeps
+# the data, `make cluster-stop CLEAN=1` removes it.
+.PHONY: cluster cluster-stop cluster-check cluster-deps
+cluster-deps:
+	@missing=""; command -v varnishd >/dev/null || missing="$$missing varnish"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then echo "Installing Debian's$$missing for make cluster"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; fi
+
+cluster: $(DEPS_STAMP) cluster-deps
+	$(BIN)/python deploy/cluster/cluster.py start
+
+cluster-stop:
+	$(BIN)/python deploy/cluster/cluster.py stop $(if $(CLEAN),--clean)
+
+cluster-check: cluster
+	$(BIN)/python deploy/cluster/check.py
+
 clean:
 	rm -rf $(VENV) var staticfiles
