@@ -70,6 +70,7 @@ DETAIL_COLUMNS = (
     "category__name",
     "category__slug",
     "category__slug_path",
+    "category__tree_path",  # the surrogate keys of its path (articles/cache.py)
     "category__updated_at",
     "author__name",
     "author__slug",

@@ -5,9 +5,23 @@
   `_embed` a post also shows its latest comments, so `article-lists` too, which every
   change to any discussion replaces;
 - comments: `articles` (the visible articles) and `article-lists` (every discussion).
+
+Their surrogate keys (`wordpress_keys`) follow our API's (articles/cache.py), read from
+the shaped items: a collection carries its list's key and each item's.
 """
 
-from articles.cache import ARTICLE_LISTS, ARTICLES
+from articles.cache import (
+    ARTICLE_LISTS,
+    ARTICLES,
+    ARTICLES_KEY,
+    AUTHORS_KEY,
+    CATEGORIES_KEY,
+    COMMENTS_KEY,
+    MEDIA_KEY,
+    TAGS_KEY,
+    article_key,
+    thread_key,
+)
 from plumbing.response_cache.routes import register_route
 
 _V2 = r"/wp-json/wp/v2"
@@ -19,3 +33,39 @@ register_route(
     query_dependencies=lambda query: (ARTICLE_LISTS,) if "_embed" in query else (),
 )
 register_route(rf"{_V2}/comments{_ID}", lambda match: (ARTICLES, ARTICLE_LISTS))
+
+
+def _post_keys(post: dict) -> list[str]:
+    keys = [article_key(post["id"])]
+    keys += [f"category-{int(pk)}" for pk in post.get("categories", ())]
+    keys += [f"tag-{int(pk)}" for pk in post.get("tags", ())]
+    if post.get("author"):
+        keys.append(f"author-{int(post['author'])}")
+    if post.get("featured_media"):
+        keys.append(f"image-{int(post['featured_media'])}")
+    return keys
+
+
+# kind -> (its list's key, an item's keys)
+_KEYS = {
+    "posts": (ARTICLES_KEY, _post_keys),
+    "categories": (CATEGORIES_KEY, lambda item: [f"category-{int(item['id'])}"]),
+    "tags": (TAGS_KEY, lambda item: [f"tag-{int(item['id'])}"]),
+    "users": (AUTHORS_KEY, lambda item: [f"author-{int(item['id'])}"]),
+    "media": (MEDIA_KEY, lambda item: [f"image-{int(item['id'])}"]),
+    "comments": (COMMENTS_KEY, lambda item: [thread_key(item["post"])]),
+}
+
+
+def wordpress_keys(kind: str, data) -> list[str]:
+    """The surrogate keys of a WordPress answer (`kind`: the view's, "posts",
+    "comments"...) from its shaped items, before `_fields` drops any: the list's key
+    (which items exist, their counts: purged by publications) and each item's."""
+    if kind not in _KEYS:
+        return []
+    list_key, item_keys = _KEYS[kind]
+    keys = [list_key]
+    for item in data if isinstance(data, list) else [data]:
+        if isinstance(item, dict) and "id" in item:
+            keys += item_keys(item)
+    return keys

@@ -14,8 +14,9 @@ from rest_framework.views import APIView
 
 from articles.selectors import next_publication
 from plumbing.renderers import ORJSONRenderer
-from plumbing.response_cache.hints import do_not_store, expire_response_at
+from plumbing.response_cache.hints import do_not_store, expire_response_at, surrogate_keys
 from wordpress_api import embedding, params, schema, selectors, shapes
+from wordpress_api.cache import wordpress_keys
 from wordpress_api.errors import WordPressError, not_found, wordpress_exception_handler
 from wordpress_api.fields import only_fields
 from wordpress_api.parameters import (
@@ -111,6 +112,7 @@ class WordPressView(APIView):
     def answer(
         self, request, data, *, site: shapes.Site, headers: dict | None = None, status_code=200
     ):
+        keys = wordpress_keys(self.kind, data)  # before _fields leaves out the ids
         fields = request.GET.get("_fields")
         if fields:
             wanted = [name.strip() for name in fields.split(",") if name.strip()]
@@ -120,6 +122,7 @@ class WordPressView(APIView):
                 else only_fields(data, wanted)
             )
         response = Response(data, status=status_code, headers=headers)
+        surrogate_keys(response, keys)
         if status_code == 200:
             if isinstance(data, list) and not data:
                 do_not_store(response)  # an empty page cannot say when it fills

@@ -27,12 +27,17 @@ from articles.api.serializers import (
     TagSerializer,
 )
 from articles.api.shaping import Shape, requested_shape, shape_parameters, shaped
-from articles.cache import thread_scope
+from articles.cache import article_keys, article_list_keys, term_keys, thread_scope
 from articles.previews import previewed_article_id
 from articles.selectors import article_last_modified
 from comments.models import ModerationPolicy
 from plumbing.api_docs import ERROR_400, ERROR_404
-from plumbing.response_cache.hints import also_depends_on, do_not_store, expire_response_at
+from plumbing.response_cache.hints import (
+    also_depends_on,
+    do_not_store,
+    expire_response_at,
+    surrogate_keys,
+)
 
 
 class ScheduledVisibilityMixin:
@@ -83,11 +88,17 @@ class ScheduledVisibilityMixin:
         self._rows = [found]
         return found
 
+    def surrogate_keys_of(self, rows):
+        """The surrogate keys of an answer showing `rows` (articles/cache.py)."""
+        return []
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        rows = getattr(self, "_rows", None)
+        if rows and response.status_code == 200:
+            surrogate_keys(response, self.surrogate_keys_of(rows))
         if not self.depends_on_schedule():
             return response
-        rows = getattr(self, "_rows", None)
         if rows:
             known, next_publication = self.known_schedule()
             expire_response_at(
@@ -108,6 +119,10 @@ class PublicReadViewSet(ScheduledVisibilityMixin, viewsets.ReadOnlyModelViewSet)
 class TermViewSet(PublicReadViewSet):
     # A category or a tag: no filters. Each subclass is documented by `_term_schema`.
     filter_backends = []
+    surrogate_key_kind = ""
+
+    def surrogate_keys_of(self, rows):
+        return term_keys(self.surrogate_key_kind, rows)
 
 
 def _term_schema(*, singular: str, plural: str):
@@ -131,6 +146,7 @@ def _term_schema(*, singular: str, plural: str):
 @_term_schema(singular="category", plural="categories")
 class CategoryViewSet(TermViewSet):
     serializer_class = CategorySerializer
+    surrogate_key_kind = "category"
 
     # The list's count is kept between changes with what its article counts need (the
     # next publication and the public articles not visible yet): on a warm count the
@@ -172,6 +188,7 @@ class CategoryViewSet(TermViewSet):
 @_term_schema(singular="tag", plural="tags")
 class TagViewSet(TermViewSet):
     serializer_class = TagSerializer
+    surrogate_key_kind = "tag"
 
     def public_queryset(self, now):
         return selectors.public_tags(now=now)
@@ -180,6 +197,7 @@ class TagViewSet(TermViewSet):
 @_term_schema(singular="author", plural="authors")
 class AuthorViewSet(TermViewSet):
     serializer_class = AuthorSerializer
+    surrogate_key_kind = "author"
 
     def public_queryset(self, now):
         return selectors.public_authors(now=now)
@@ -279,6 +297,12 @@ class ArticleViewSet(PublicReadViewSet):
         # One article's answer does not depend on other articles going live.
         return self.action == "list"
 
+    def surrogate_keys_of(self, rows):
+        if self.action != "list":
+            return []  # the detail names its own (retrieve)
+        ordering = self.request.query_params.get("ordering", "")
+        return article_list_keys(rows, by_comment_count="comment_count" in ordering)
+
     def filter_queryset(self, queryset):
         # The list's filters mean nothing for one article; building the FilterSet (its
         # form and choice querysets) cost a third of a detail request. A list asking for
@@ -323,6 +347,8 @@ class ArticleViewSet(PublicReadViewSet):
         if previewing:
             # Unpublished words for whoever holds the token: no shared cache keeps them.
             response["Cache-Control"] = "private, no-store"
+        else:
+            surrogate_keys(response, article_keys(self._article))
         return response
 
     @extend_schema(

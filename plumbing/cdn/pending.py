@@ -18,7 +18,7 @@ from plumbing.cdn.keys import checked
 logger = logging.getLogger(__name__)
 
 
-def enabled() -> bool:
+def purging_enabled() -> bool:
     """Whether a purger is configured (receivers skip work they do only for purging)."""
     return bool(settings.CDN_PURGERS)
 

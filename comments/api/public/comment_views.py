@@ -32,10 +32,12 @@ from comments.api.public.throttles import (
     CommentPostThrottle,
 )
 from comments.api.schema import error, errors
+from comments.cache import thread_keys
 from comments.commenter_proof import TOKEN_HEADER
 from comments.edit_tokens import EditNotAllowed, comment_for_edit_token
 from comments.models import Comment
 from plumbing.client_ip import client_ip
+from plumbing.response_cache.hints import surrogate_keys
 
 
 def _public_sort(request) -> str:
@@ -145,7 +147,9 @@ class ArticleCommentsView(generics.ListCreateAPIView):
 
     def list(self, request, *args, **kwargs):
         self.sort = _public_sort(request)
-        return super().list(request, *args, **kwargs)
+        response = super().list(request, *args, **kwargs)
+        surrogate_keys(response, thread_keys(article_id=self.article.pk))
+        return response
 
     def get_queryset(self):
         sort = getattr(self, "sort", selectors.DEFAULT_PUBLIC_SORT)
