@@ -72,7 +72,9 @@ sub vcl_recv {
         }
         # "k1 k2" -> "k1|k2": the keys are [a-z0-9-], safe inside the regex.
         set req.http.X-Purge-Regex = regsuball(regsub(req.http.X-Purge-Keys, "^ +| +$", ""), " +", "|");
-        ban("obj.http.Surrogate-Key ~ " + {"""} + "(^|\s)(" + req.http.X-Purge-Regex + ")(\s|$)" + {"""});
+        # The regex holds no space, so it needs no quotes (quotes would be part of it),
+        # and [[:space:]] rather than \s (the ban parser drops the backslash).
+        ban("obj.http.Surrogate-Key ~ (^|[[:space:]])(" + req.http.X-Purge-Regex + ")([[:space:]]|$)");
         return (synth(200, "Banned"));
     }
 
