@@ -47,7 +47,9 @@ SETUP = """
 from comments.models import ModerationPolicy
 from tests.factories import ArticleFactory, StaffUserFactory
 # Published at once (the response-cache test reads it back), no new-commenter hold.
-ModerationPolicy.objects.filter(pk=1).update(default_status="approved", approved_comments_required=0)
+policy = ModerationPolicy.load()
+policy.default_status, policy.approved_comments_required = "approved", 0
+policy.save()  # save() also forgets any cached copy
 ArticleFactory(slug="shared-story", title="Shared story")
 StaffUserFactory(username="editor", password={password!r})
 StaffUserFactory(username="victim", password={password!r})
