@@ -329,6 +329,32 @@ def test_a_write_on_one_node_invalidates_the_other_nodes_cached_reads(cluster):
     assert "News from node A." not in before.text
 
 
+SET_LINK_LIMIT = """
+from comments.models import ModerationPolicy
+policy = ModerationPolicy.load()
+policy.hold_link_count = {limit}
+policy.save()
+"""
+
+
+def test_a_policy_change_made_in_another_process_applies_on_the_nodes_at_once(cluster):
+    # The policy row is cached in Redis (plumbing/shared_cache.py); staff change it from
+    # any process (here a `manage.py shell`), and its save() must reach every node.
+    env, a, b = cluster
+    one_link = "More at https://example.org/notes for anyone curious."
+    before = _comment(b, "203.0.113.60", "policy-1@example.com", one_link)
+    assert before.status == 201, before.text  # one link, under the default limit of 2
+
+    _manage("shell", "-c", SET_LINK_LIMIT.format(limit=1), env=env)
+    try:
+        after = _comment(b, "203.0.113.61", "policy-2@example.com", one_link)
+        also = _comment(a, "203.0.113.62", "policy-3@example.com", one_link)
+    finally:
+        _manage("shell", "-c", SET_LINK_LIMIT.format(limit=2), env=env)
+
+    assert (after.status, also.status) == (202, 202), (after.text, also.text)  # held
+
+
 def test_a_task_queued_by_a_node_is_run_by_a_worker_process(cluster):
     env, a, b = cluster
     email = "asks@example.com"
