@@ -18,9 +18,11 @@ from articles.models import Article
 from articles.services import article_archive, article_publish
 from comments.models import ModerationPolicy
 from comments.moderating import comments_moderate
+from comments.reactions import comment_react
 from plumbing.cdn import pending
 from tests.comments.helpers import make_comment
 from tests.factories import ArticleFactory, CategoryFactory, TagFactory
+from tests.images import rendered_image
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +193,29 @@ def test_without_purgers_nothing_is_collected_or_queued(settings, monkeypatch, a
     )
     assert response.status_code == 202
     assert not DBTaskResult.objects.filter(task_path__contains="purge").exists()
+
+
+def test_a_reaction_purges_its_thread_by_the_article_id(purging, purged):
+    """The reactions' signal names the article by slug: the id is read (one query, only
+    when a CDN is purged)."""
+    article, other = ArticleFactory(), ArticleFactory()
+    comment = make_comment(article)
+    make_comment(other)
+    with purged() as queued:
+        comment_react(comment_id=comment.pk, client_key="reader-1")
+    assert queued == [{f"thread-{article.pk}", f"article-{article.pk}", "comments"}]
+
+
+def test_an_image_change_purges_the_articles_using_it(purging, purged):
+    image = rendered_image(alt_text="Before")
+    using = ArticleFactory(lead_image=image)
+    ArticleFactory()
+    with purged() as queued:
+        image.alt_text = "After"
+        image.save()
+    assert queued == [{f"image-{image.pk}", "media", f"article-{using.pk}"}]
+    unused = rendered_image(alt_text="Nobody's")
+    with purged() as queued:
+        unused.alt_text = "Still nobody's"
+        unused.save()
+    assert queued == []
