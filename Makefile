@@ -61,7 +61,8 @@ lint: $(DEPS_STAMP)
 # tests fail, naming this target, when it is still missing): Chromium for the browser
 # tests (tests/e2e/, driven by Playwright; `playwright install` is not used) and nginx
 # for the production-server tests (tests/security/test_production_server.py runs
-# deploy/nginx.conf). E2E_CHROMIUM: another Chromium binary.
+# deploy/nginx.conf), Varnish for tests/test_cluster_scripts.py (runs deploy/varnish.vcl).
+# E2E_CHROMIUM: another Chromium binary.
 E2E_CHROMIUM ?= /usr/bin/chromium
 NGINX ?= /usr/sbin/nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -69,10 +70,11 @@ system-deps:
 	@missing=""; \
 	test -x $(E2E_CHROMIUM) || missing="$$missing chromium"; \
 	test -x $(NGINX) || missing="$$missing nginx-light"; \
+	test -x /usr/sbin/varnishd || missing="$$missing varnish"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian's$$missing for the test suite"; \
 	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \
-	  $(SUDO) service nginx stop >/dev/null 2>&1 || true; \
+	  $(SUDO) service nginx stop >/dev/null 2>&1 || true; $(SUDO) service varnish stop >/dev/null 2>&1 || true; \
 	fi
 e2e-deps: system-deps
 

@@ -125,16 +125,16 @@ def run(args: list[str], *, env: dict | None = None, as_pg: bool = False, **kwar
     return subprocess.run(args, env=env, check=True, **kwargs)  # noqa: S603 - our own commands
 
 
-def psql(port: int, sql: str, db: str = DB_NAME) -> str:
-    """One SQL statement's result (psql -At) on the cluster's server at `port`."""
-    out = subprocess.run(  # noqa: S603 - our own commands
-        [str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", PG_USER, "-d", db]
-        + ["-At", "-c", sql],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return out.stdout.strip()
+def psql(port: int, sql: str, db: str = DB_NAME, params: tuple = ()) -> str:
+    """The first column of the first row of `sql` on the cluster's server at `port`
+    ("" when there is no row), in a connection of its own."""
+    import psycopg  # the project's PostgreSQL driver, in .venv
+
+    dsn = f"host=127.0.0.1 port={port} user={PG_USER} dbname={db} connect_timeout=3"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        cursor = conn.execute(sql, params or None)
+        row = cursor.fetchone() if cursor.description else None
+    return "" if row is None else str(row[0])
 
 
 @dataclass
