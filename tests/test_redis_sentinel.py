@@ -14,6 +14,7 @@ import logging
 import secrets
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from cms.caches import cache_settings, redis_cache_options, sentinel_addresses
 from plumbing.redis_circuit import SentinelCircuitBreakerClient
-from tests.security.helpers import free_port
+from tests.security.helpers import PROJECT_ROOT, free_port, production_env
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -242,6 +243,33 @@ def test_a_master_the_sentinel_cannot_reach_is_a_miss_and_opens_the_circuit(
     assert time.monotonic() - started < 0.05  # no Sentinel asked again: the circuit is open
     warnings = [r for r in caplog.records if "Redis unavailable" in r.getMessage()]
     assert len(warnings) == 1
+
+
+def test_a_site_started_with_the_sentinel_variables_uses_the_master(sentinel_setup, tmp_path):
+    # The variables as an operator sets them, read by cms/settings.py in a process of its own.
+    env = production_env(
+        tmp_path,
+        REDIS_SENTINELS=f"127.0.0.1:{sentinel_setup['sentinel']}",
+        REDIS_SENTINEL_MASTER=sentinel_setup["name"],
+        REDIS_SENTINEL_DB="5",
+        CACHE_KEY_PREFIX="site",
+    )
+    script = (
+        "from django.core.cache import cache; cache.set('from-the-site', 'yes', 60); "
+        "print(type(cache.client).__name__, cache.get('from-the-site'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["SentinelCircuitBreakerClient", "yes"]
+    assert redis.Redis(port=sentinel_setup["master"], db=5).get("site:1:from-the-site")
 
 
 def _settled(state: dict) -> bool:
