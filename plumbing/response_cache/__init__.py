@@ -10,6 +10,7 @@ Modules, one concern each (docs/performance.md has the whole story):
 - `store`: the cache backend, its entries, and the pause taken when it hangs.
 - `front`: the WSGI front that answers valid hits before Django builds a request.
 - `middleware`: stores answers, answers what the front did not, sets Cache-Control.
-- `hints`: what views tell the cache (an answer's expiry, "do not store").
+- `hints`: what views tell the cache (an answer's expiry, "do not store", the surrogate
+  keys a CDN purges it by: plumbing/cdn/, docs/deployment-cdn.md).
 - `counts`: list totals kept between changes of a scope.
 """
