@@ -249,6 +249,8 @@ def start() -> None:
     print(f"  redis      redis://127.0.0.1:{REDIS_PORT}/0")
     if password:
         print(f"  admin password (shown once, kept in {PASSWORD_FILE}): {password}")
+    else:
+        print(f"  admin password: in {PASSWORD_FILE}")
 
 
 def stop(clean: bool) -> None:
