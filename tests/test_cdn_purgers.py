@@ -349,3 +349,37 @@ def test_settings_default_to_no_purger(monkeypatch):
     assert config["fastly"]["api_url"] == "https://api.fastly.com"
     assert config["cloudflare"]["api_url"] == "https://api.cloudflare.com/client/v4"
     assert config["cloudflare"]["batch_size"] == 30
+
+
+# Transactional: the edit really commits, and the worker opens its own connections, as
+# in production (TASKS_BACKEND=database and `manage.py db_worker`).
+@pytest.mark.django_db(transaction=True)
+def test_the_database_queue_and_its_worker_purge_and_retry(cdn, stubs, settings):
+    import time  # noqa: PLC0415
+
+    from django.core.management import call_command  # noqa: PLC0415
+    from django_tasks_db.models import DBTaskResult  # noqa: PLC0415
+
+    stub = stubs()
+    cdn(varnish={"urls": [stub.url]})
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    article = ArticleFactory()
+    DBTaskResult.objects.all().delete()
+    stub.answers = [500]
+
+    article.title = "Corrected"
+    article.save()  # autocommit: its own transaction, committed
+
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "plumbing.cdn.tasks.purge_keys"
+    assert queued.args_kwargs["args"] == [[f"article-{article.pk}"]]
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    assert len(stub.requests) == 1  # answered 500: a retry is queued for 1 s later
+    retry = DBTaskResult.objects.exclude(pk=queued.pk).get()
+    assert retry.args_kwargs["args"] == [[f"article-{article.pk}"], ["varnish"], 1, True]
+    time.sleep(max(0.0, (retry.run_after - timezone.now()).total_seconds()) + 0.1)
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    assert len(stub.requests) == 2
+    assert stub.requests[1]["headers"]["X-Purge-Keys"] == f"article-{article.pk}"
+    retry.refresh_from_db()
+    assert retry.status == "SUCCESSFUL"
