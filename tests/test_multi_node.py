@@ -180,6 +180,15 @@ def cluster(tmp_path_factory):
     finally:
         for server in servers:
             stop(server)
+        _drop_database(name)
+
+
+def _drop_database(name: str) -> None:
+    import psycopg
+
+    admin = urllib.parse.urlsplit(DATABASE_URL)._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True, connect_timeout=3) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _client(ip: str) -> dict[str, str]:
