@@ -64,6 +64,12 @@ def wordpress_keys(kind: str, data) -> list[str]:
     if kind not in _KEYS:
         return []
     list_key, item_keys = _KEYS[kind]
+    if kind == "posts" and isinstance(data, list):
+        # A page of posts names its articles only, as our API's list does: any change
+        # of a term or picture it shows purges `articles` or the article's own key, and
+        # up to 100 posts' terms would make the header long (Fastly and Cloudflare take
+        # 16 KB).
+        return [list_key, *(article_key(item["id"]) for item in data if "id" in item)]
     keys = [list_key]
     for item in data if isinstance(data, list) else [data]:
         if isinstance(item, dict) and "id" in item:
