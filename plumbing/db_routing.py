@@ -132,6 +132,10 @@ def forget_health() -> None:
 # -- the router -----------------------------------------------------------------------
 
 _turns = itertools.count()
+# The replicas this request's reads were sent to (set by the middleware per request).
+_replicas_used: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "replicas_used", default=None
+)
 
 
 def pick_replica() -> str:
@@ -141,6 +145,9 @@ def pick_replica() -> str:
     for offset in range(len(aliases)):
         alias = aliases[(start + offset) % len(aliases)]
         if replica_health(alias).ok:
+            used = _replicas_used.get()
+            if used is not None:
+                used.add(alias)
             return alias
     return DEFAULT_DB_ALIAS
 
@@ -200,11 +207,17 @@ class ReadReplicaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _replica_reads.set(may_read_replica(request))
+        replica_allowed = may_read_replica(request)
+        used: set[str] = set()
+        token = _replica_reads.set(replica_allowed)
+        used_token = _replicas_used.set(used)
         try:
             response = self.get_response(request)
         finally:
             _replica_reads.reset(token)
+            _replicas_used.reset(used_token)
+        if replica_allowed and used and getattr(response, "database_unavailable", False):
+            response = self._again_from_the_primary(request, response, used)
         if request.method not in SAFE_METHODS and 200 <= response.status_code < 300:
             # The reader's next reads see what they just wrote, however far a replica lags.
             response.set_cookie(
@@ -216,3 +229,19 @@ class ReadReplicaMiddleware:
                 secure=request.is_secure(),
             )
         return response
+
+    def _again_from_the_primary(self, request, response, used: set[str]):
+        """A replica that was healthy at its last probe failed this read (it went down
+        since): it is probed now, and when it is found down the read, a safe method, is
+        answered again from the primary, so readers never see the 503 of a replica's
+        fall; the next reads skip it at once. The primary's own failure stays a 503."""
+        failed = [alias for alias in sorted(used) if not check_now(alias).ok]
+        if not failed:
+            return response
+        for alias in failed:
+            try:
+                connections[alias].close()  # a broken connection, reopened once it is back
+            except Exception:
+                logger.debug("Closing replica %s failed", alias, exc_info=True)
+        with primary_reads():
+            return self.get_response(request)

@@ -29,4 +29,7 @@ class DatabaseUnavailableMiddleware:
         else:
             response = HttpResponse(UNAVAILABLE, status=503, content_type="text/plain")
         response["Retry-After"] = "30"
+        # Read by ReadReplicaMiddleware: a read that a fallen replica failed is answered
+        # again from the primary.
+        response.database_unavailable = True
         return response

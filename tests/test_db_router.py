@@ -404,3 +404,49 @@ def test_a_post_after_a_public_thread_read_reads_only_the_primary(
         response = client.post(comments_url(article), body, format="json")
     assert response.status_code in (201, 202), response.content
     assert [query["sql"] for query in on_replica.captured_queries] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_replica_that_falls_between_probes_costs_readers_no_error(
+    mirrored_replica, settings, monkeypatch
+):
+    # Healthy at its last probe, then gone: the read it fails is answered again from the
+    # primary (not the 503 of a database down), and the next reads skip it at once.
+    settings.API_RESPONSE_CACHE = False
+    ArticleFactory(title="Still readable")
+    assert db_routing.replica_health("replica_1").ok
+    mirrored_replica.close()
+
+    def refused():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(mirrored_replica, "ensure_connection", refused)
+
+    first = APIClient().get("/api/v1/articles/")
+
+    assert first.status_code == 200, first.content
+    assert first.json()["results"][0]["title"] == "Still readable"
+    assert db_routing.replica_health("replica_1").ok is False
+    with CaptureQueriesContext(connections["default"]) as on_primary:
+        again = APIClient().get("/api/v1/articles/")
+    assert again.status_code == 200 and len(on_primary) > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_primarys_own_failure_is_still_a_503(mirrored_replica, settings, monkeypatch):
+    # The replica answers its probe: a read that failed for another reason is not rerun.
+    settings.API_RESPONSE_CACHE = False
+    ArticleFactory()
+    assert db_routing.replica_health("replica_1").ok
+    runs = []
+
+    def failing_list(self, request, *args, **kwargs):
+        runs.append(1)
+        list(Article.objects.all())  # the replica is used...
+        raise OperationalError("the primary went away")  # ...and something else failed
+
+    from articles.api.views import ArticleViewSet
+
+    monkeypatch.setattr(ArticleViewSet, "list", failing_list)
+    response = APIClient().get("/api/v1/articles/")
+    assert response.status_code == 503 and runs == [1]
