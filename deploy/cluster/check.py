@@ -23,10 +23,12 @@ from common import (
     PRIMARY_PORT,
     REPLICA_DATA,
     REPLICA_PORT,
+    VARNISH_DIR,
     VARNISH_URL,
     psql,
     read_pid,
     request,
+    run,
     url,
     wait_for,
 )
@@ -253,7 +255,13 @@ def node_a_killed() -> bool:
     except OSError as exc:
         direct = f"refuses ({type(exc).__name__})"
     say(f"node A directly: {direct}")
-    return set(statuses) == {200}
+    backends = run(
+        ["varnishadm", "-n", str(VARNISH_DIR), "backend.list"], capture_output=True, text=True
+    )
+    rows = [line.split() for line in backends.stdout.splitlines()[1:] if line.strip()]
+    say("Varnish's probes: " + ", ".join(f"{row[0]} {row[3]}" for row in rows))
+    node_a_sick = any(row[0].endswith("node_a") and row[3] == "sick" for row in rows)
+    return set(statuses) == {200} and node_a_sick
 
 
 def healthz_databases(base: str) -> list[dict]:
