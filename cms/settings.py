@@ -199,7 +199,8 @@ DATABASE_REPLICA_MAX_LAG_SECONDS = env_float("DATABASE_REPLICA_MAX_LAG_SECONDS",
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache (and throttling counters): Redis when REDIS_URL is set, local memory otherwise.
+# Cache (and throttling counters): Redis when REDIS_URL is set, Redis through Sentinel
+# when REDIS_SENTINELS is (cms/caches.py), local memory otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_CACHE_OPTIONS = redis_cache_options()
 CACHES = cache_settings(REDIS_URL, REDIS_CACHE_OPTIONS)
