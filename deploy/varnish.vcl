@@ -62,6 +62,7 @@ sub vcl_init {
 
 sub vcl_recv {
     set req.backend_hint = nodes.backend();
+    unset req.http.X-Cache;  # ours to set (vcl_hit, vcl_miss, vcl_pass)
 
     if (req.method == "PURGE") {
         if (client.ip !~ purge) {
