@@ -331,6 +331,8 @@ def restore() -> bool:
             interval=1,
         )
         say(f"/healthz on node B: {healthz_databases(NODE_B)}")
+        lsns = psql(REPLICA_PORT, REPLICA_LSNS)
+        say(f"the replica's received / replayed WAL, age of the last replay: {lsns}")
         return True
     except Exception as exc:
         say(f"error: {exc}")
