@@ -75,10 +75,12 @@ class ReplicaHealth:
 
 
 # The replay lag of a PostgreSQL standby; 0 when it has replayed all it received (an
-# idle primary writes nothing, and the last replay's age would grow for no reason), NULL
+# idle primary writes nothing, and the last replay's age would grow for no reason). `<=`,
+# not `=`: a standby that just restarted reports the start of the WAL segment it resumes
+# streaming from, below what it already replayed, until the primary writes again. NULL
 # on a server that is not a standby.
 _PG_LAG_SQL = (
-    "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+    "SELECT CASE WHEN pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0"
     " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END"
 )
 
