@@ -73,10 +73,30 @@ def get(target: str, cookie: str = "") -> object:
     return request("GET", target, headers={"Cookie": cookie} if cookie else {})
 
 
+# Tasks still to run (a purge's repeat is due 5 s after it), or one that ended (its row
+# written) within the replica's apply delay.
+QUEUE_BUSY = (
+    "SELECT count(*) FROM django_tasks_database_dbtaskresult"
+    " WHERE status IN ('READY', 'RUNNING') OR finished_at > now() - interval '3 seconds'"
+)
+
+
+def quiet_queue() -> None:
+    """Wait (20 s at most) until the task queue is idle: what a previous run left (the
+    repeats of its purges) writes to the primary, and while that write waits out the
+    replica's apply delay a lag probe overstates the lag and the router skips it."""
+    started = time.monotonic()
+    while int(psql(PRIMARY_PORT, QUEUE_BUSY)) and time.monotonic() - started < 20:
+        time.sleep(0.5)
+    if time.monotonic() - started > 0.5:
+        say(f"waited {time.monotonic() - started:.1f} s for the task queue to be idle")
+
+
 def settle(nodes: list[str]) -> int:
     """Wait (30 s at most) until the nodes' feed reads go to the replica, 4 in a row per
     node: after a write that follows a quiet spell a router skips the replica for 5 s
     (its lag probe reads the age of the last replayed commit; step 2 shows it)."""
+    quiet_queue()
     waited, in_a_row = time.monotonic(), 0
     while in_a_row < 4 * len(nodes) and time.monotonic() - waited < 30:
         target = f"{nodes[in_a_row % len(nodes)]}/feeds/articles/"
