@@ -13,7 +13,7 @@ Invalidation runs from signals only (docs/decisions.md, "One invalidation mechan
 model saves and deletes, and `bulk_content_changed` for writes that bypass them.
 
 The same receivers name the surrogate keys a CDN purges (plumbing/cdn/,
-docs/deployment-cdn.md): `article-<id>`, `thread-<id>`, `category-<id>`, `tag-<id>`,
+docs/deployment.md): `article-<id>`, `thread-<id>`, `category-<id>`, `tag-<id>`,
 `author-<id>`, `image-<id>`, and the lists' keys (`articles`, `categories`, `tags`,
 `authors`, `media`, `comments`). The `*_keys` functions below say which keys an answer
 carries; the views call them with the rows they read.
@@ -62,7 +62,7 @@ def invalidate_threads(*, slugs: Iterable[str] = (), article_ids: Iterable[int] 
         invalidate([ARTICLE_LISTS, *(thread_scope(slug) for slug in sorted(slugs))])
 
 
-# --- surrogate keys: what a CDN purges (docs/deployment-cdn.md) -------------------------
+# --- surrogate keys: what a CDN purges (docs/deployment.md) -------------------------
 
 # The lists' keys: a list answer carries its own, so a change of membership or order
 # (publishing, unpublishing, a new term) purges it; its rows carry their own keys too.

@@ -1,6 +1,6 @@
 """The CACHES setting, from the environment (a settings helper, like cms/replicas.py):
 Redis when REDIS_URL is set, Redis found through Sentinel when REDIS_SENTINELS is set,
-local memory otherwise (docs/deployment.md, docs/deployment-nodes.md)."""
+local memory otherwise (docs/deployment.md, "Several app nodes")."""
 
 import os
 from collections.abc import Mapping

@@ -1,5 +1,5 @@
 """The CDN purgers' settings, from the environment (a settings helper; the purging is
-plumbing/cdn/, the whole story docs/deployment-cdn.md).
+plumbing/cdn/, the whole story docs/deployment.md).
 
 CDN_PURGERS names the purgers (`varnish`, `fastly`, `cloudflare`, comma-separated);
 empty, the default, purges nothing and costs nothing on writes. A named purger whose

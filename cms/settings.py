@@ -226,7 +226,7 @@ API_CACHE_STALE_WHILE_REVALIDATE = env_int("API_CACHE_STALE_WHILE_REVALIDATE", 6
 # The article list's total (COUNT over every visible article) kept between changes, also
 # when the response cache is off (articles.api.pagination.StoredCountPagination).
 API_COUNT_CACHE = env_bool("API_COUNT_CACHE", True)
-# CDN purging by surrogate key (cms/cdn.py, docs/deployment-cdn.md): none by default.
+# CDN purging by surrogate key (cms/cdn.py, docs/deployment.md): none by default.
 CDN_PURGERS, CDN_PURGE, CDN_PURGE_TIMEOUT = cdn_purge_settings()
 
 AUTH_PASSWORD_VALIDATORS = [

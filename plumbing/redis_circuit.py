@@ -80,7 +80,7 @@ for _name in _GUARDED:
 
 class SentinelCircuitBreakerClient(CircuitBreakerClient, SentinelClient):
     """django-redis's SentinelClient (the master found through Sentinel, again after a
-    failover) behind the same circuit breaker (docs/deployment-nodes.md).
+    failover) behind the same circuit breaker (docs/deployment.md).
 
     Every call goes to the master, reads too: SentinelClient would send reads to a
     replica, and a replica lags. A generation token replaced on the master but read old

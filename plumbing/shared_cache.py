@@ -40,7 +40,7 @@ def check_cache_shared_by_every_process(app_configs=None, **kwargs) -> list[chec
     flood gates would count per process, and the response cache, which switches itself
     off under one multi-worker gunicorn, cannot see other nodes: each node of several,
     one worker each, would keep answering from its own stale copy after a write on
-    another (docs/deployment-nodes.md)."""
+    another (docs/deployment.md)."""
     if settings.DEBUG:
         return []
     backend = settings.CACHES.get("default", {}).get("BACKEND", "")
@@ -51,7 +51,7 @@ def check_cache_shared_by_every_process(app_configs=None, **kwargs) -> list[chec
             "The cache is local to each process: throttles, flood gates and the response "
             "cache are not shared between gunicorn workers or app nodes.",
             hint="Set REDIS_URL (or REDIS_SENTINELS and REDIS_SENTINEL_MASTER); only a "
-            "site served by one single process may do without (docs/deployment-nodes.md).",
+            "site served by one single process may do without (docs/deployment.md).",
             id="plumbing.W001",
         )
     ]

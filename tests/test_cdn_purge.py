@@ -1,4 +1,4 @@
-"""Which keys a change purges (docs/deployment-cdn.md): exactly those it changed, once
+"""Which keys a change purges (docs/deployment.md): exactly those it changed, once
 per transaction, after the commit, and nothing at all without CDN_PURGERS.
 
 The purge task is queued on django-tasks' dummy backend here, which keeps what was

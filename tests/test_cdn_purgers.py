@@ -1,7 +1,7 @@
 """The purgers against stub HTTP servers on 127.0.0.1 (this machine has no internet):
 the exact requests Varnish (our VCL's contract), Fastly and Cloudflare expect, batching
 beyond each one's per-request limit, and the task's retries, giving up, and repeat after
-the replicas' lag (plumbing/cdn/, docs/deployment-cdn.md)."""
+the replicas' lag (plumbing/cdn/, docs/deployment.md)."""
 
 from __future__ import annotations
 

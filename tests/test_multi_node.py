@@ -1,4 +1,4 @@
-"""Several app nodes (docs/deployment-nodes.md): two gunicorn servers, separate OS
+"""Several app nodes (docs/deployment.md): two gunicorn servers, separate OS
 processes as two machines would run them, sharing one PostgreSQL database and one Redis.
 Nothing a request leaves behind may stay in the process that served it: throttles,
 flood gates, sessions, login lockouts, the response cache and the task queue are seen

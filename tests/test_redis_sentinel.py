@@ -1,4 +1,4 @@
-"""Redis Sentinel (docs/deployment-nodes.md): the CACHES setting built from REDIS_SENTINELS
+"""Redis Sentinel (docs/deployment.md): the CACHES setting built from REDIS_SENTINELS
 and friends, and the Django cache working through a real Sentinel, before and after a
 failover.
 

@@ -1,4 +1,4 @@
-"""Surrogate keys on public answers (docs/deployment-cdn.md): every cacheable public
+"""Surrogate keys on public answers (docs/deployment.md): every cacheable public
 GET answer names, in `Surrogate-Key` (space-separated) and `Cache-Tag` (comma-separated),
 the keys a CDN purges it by: on a miss, on a hit (stored with the answer, also through
 the WSGI front) and with the response cache off; no private answer carries any; and

@@ -11,6 +11,6 @@ Modules, one concern each (docs/performance.md has the whole story):
 - `front`: the WSGI front that answers valid hits before Django builds a request.
 - `middleware`: stores answers, answers what the front did not, sets Cache-Control.
 - `hints`: what views tell the cache (an answer's expiry, "do not store", the surrogate
-  keys a CDN purges it by: plumbing/cdn/, docs/deployment-cdn.md).
+  keys a CDN purges it by: plumbing/cdn/, docs/deployment.md).
 - `counts`: list totals kept between changes of a scope.
 """

@@ -39,7 +39,7 @@ EVERY_ANSWER_KEY = "all"
 
 
 def surrogate_keys(response, keys: Iterable[str]) -> None:
-    """The answer is built from what these surrogate keys name (docs/deployment-cdn.md:
+    """The answer is built from what these surrogate keys name (docs/deployment.md:
     `article-12`, `thread-12`, `articles`...): a CDN keeps it until one of them is
     purged. Named from the rows the view already read (no query of their own); the
     middleware sends them as `Surrogate-Key` and `Cache-Tag` on public answers only, and
