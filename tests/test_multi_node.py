@@ -30,6 +30,7 @@ from tests.security.helpers import (
     PROJECT_ROOT,
     fetch,
     free_port,
+    manage,
     production_env,
     stop,
     wait_listening,
@@ -123,16 +124,7 @@ def _services_or_skip() -> tuple[str, str]:
 
 
 def _manage(*args: str, env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}"
-    return result.stdout + result.stderr
+    return manage(*args, env=env, timeout=180)
 
 
 @pytest.fixture(scope="module")

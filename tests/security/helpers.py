@@ -55,16 +55,18 @@ def production_env(var_dir: Path, **overrides: str) -> dict[str, str]:
     return env
 
 
-def manage(*args: str, env: dict[str, str]) -> None:
+def manage(*args: str, env: dict[str, str], timeout: float = 120) -> str:
+    """Run a management command in a process of its own; its output (both streams)."""
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
     assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}"
+    return result.stdout + result.stderr
 
 
 def wait_listening(port: int, process: subprocess.Popen, log: Path, what: str) -> None:
