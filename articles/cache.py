@@ -88,10 +88,15 @@ def thread_key(article_id: int) -> str:
     return f"thread-{int(article_id)}"
 
 
+def term_key(kind: str, pk: int) -> str:
+    """The key of one category, tag, author or image (`kind`)."""
+    return f"{kind}-{int(pk)}"
+
+
 def category_path_keys(tree_path: str | None) -> list[str]:
     """`category-<id>` of a category and each of its ancestors, from its stored
     tree_path ("/1/5/9/"): an answer showing the path changes when any of them does."""
-    return [f"category-{int(pk)}" for pk in (tree_path or "").split("/") if pk]
+    return [term_key("category", pk) for pk in (tree_path or "").split("/") if pk]
 
 
 def article_keys(article) -> list[str]:
@@ -102,8 +107,8 @@ def article_keys(article) -> list[str]:
     if article.category_id:
         keys += category_path_keys(article.category.tree_path)
     if article.author_id:
-        keys.append(f"author-{article.author_id}")
-    keys += [f"tag-{tag.pk}" for tag in article.tags.all()]
+        keys.append(term_key("author", article.author_id))
+    keys += [term_key("tag", tag.pk) for tag in article.tags.all()]
     return keys
 
 
@@ -124,7 +129,7 @@ def term_keys(kind: str, terms) -> list[str]:
         if kind == "category":
             keys += category_path_keys(term.tree_path)
         else:
-            keys.append(f"{kind}-{term.pk}")
+            keys.append(term_key(kind, term.pk))
     return keys
 
 
@@ -226,7 +231,7 @@ def public_article_data_changed(sender, instance, raw=False, **kwargs) -> None:
         # it), the articles showing it (theirs carry it too), and every list: a list row
         # shows the names of its category and author.
         kind = {Category: "category", Tag: "tag", Author: "author"}[sender]
-        purge_after_commit({f"{kind}-{instance.pk}", *PUBLICATION_KEYS})
+        purge_after_commit({term_key(kind, instance.pk), *PUBLICATION_KEYS})
 
 
 @receiver(post_save, sender=Image, dispatch_uid="articles.cache.image_saved")
@@ -249,7 +254,7 @@ def image_changed(sender, instance: Image, raw=False, **kwargs) -> None:
     if article_ids:
         invalidate([ARTICLES])
         purge_after_commit(
-            {f"image-{instance.pk}", MEDIA_KEY, *(article_key(pk) for pk in article_ids)}
+            {term_key("image", instance.pk), MEDIA_KEY, *(article_key(pk) for pk in article_ids)}
         )
 
 
@@ -264,9 +269,9 @@ def article_tags_changed(
     invalidate([ARTICLES])
     # The article's answers, the tags' pages, and the lists (filtered by tag, counts).
     if reverse:  # tag.articles.add(...): the tag is `instance`, the articles `pk_set`
-        keys = {f"tag-{instance.pk}", *(article_key(pk) for pk in pk_set or ())}
+        keys = {term_key("tag", instance.pk), *(article_key(pk) for pk in pk_set or ())}
     else:
-        keys = {article_key(instance.pk), *(f"tag-{pk}" for pk in pk_set or ())}
+        keys = {article_key(instance.pk), *(term_key("tag", pk) for pk in pk_set or ())}
     purge_after_commit({*keys, *PUBLICATION_KEYS})
 
 

@@ -20,6 +20,7 @@ from articles.cache import (
     MEDIA_KEY,
     TAGS_KEY,
     article_key,
+    term_key,
     thread_key,
 )
 from plumbing.response_cache.routes import register_route
@@ -37,22 +38,22 @@ register_route(rf"{_V2}/comments{_ID}", lambda match: (ARTICLES, ARTICLE_LISTS))
 
 def _post_keys(post: dict) -> list[str]:
     keys = [article_key(post["id"])]
-    keys += [f"category-{int(pk)}" for pk in post.get("categories", ())]
-    keys += [f"tag-{int(pk)}" for pk in post.get("tags", ())]
+    keys += [term_key("category", pk) for pk in post.get("categories", ())]
+    keys += [term_key("tag", pk) for pk in post.get("tags", ())]
     if post.get("author"):
-        keys.append(f"author-{int(post['author'])}")
+        keys.append(term_key("author", post["author"]))
     if post.get("featured_media"):
-        keys.append(f"image-{int(post['featured_media'])}")
+        keys.append(term_key("image", post["featured_media"]))
     return keys
 
 
 # kind -> (its list's key, an item's keys)
 _KEYS = {
     "posts": (ARTICLES_KEY, _post_keys),
-    "categories": (CATEGORIES_KEY, lambda item: [f"category-{int(item['id'])}"]),
-    "tags": (TAGS_KEY, lambda item: [f"tag-{int(item['id'])}"]),
-    "users": (AUTHORS_KEY, lambda item: [f"author-{int(item['id'])}"]),
-    "media": (MEDIA_KEY, lambda item: [f"image-{int(item['id'])}"]),
+    "categories": (CATEGORIES_KEY, lambda item: [term_key("category", item["id"])]),
+    "tags": (TAGS_KEY, lambda item: [term_key("tag", item["id"])]),
+    "users": (AUTHORS_KEY, lambda item: [term_key("author", item["id"])]),
+    "media": (MEDIA_KEY, lambda item: [term_key("image", item["id"])]),
     "comments": (COMMENTS_KEY, lambda item: [thread_key(item["post"])]),
 }
 
