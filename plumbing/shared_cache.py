@@ -16,12 +16,10 @@ from django.core.cache import BaseCache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 
-PROCESS_LOCAL_BACKENDS = frozenset(
-    {
-        "django.core.cache.backends.locmem.LocMemCache",
-        "django.core.cache.backends.dummy.DummyCache",
-    }
-)
+
+def is_process_local(backend: BaseCache) -> bool:
+    """Whether each process has its own copy of this cache (local memory, or none)."""
+    return isinstance(backend, LocMemCache | DummyCache)
 
 
 def shared_cache() -> BaseCache | None:
@@ -30,7 +28,7 @@ def shared_cache() -> BaseCache | None:
     declared = getattr(settings, "SHARED_CACHE", None)
     backend = caches["default"]
     if declared is None:
-        declared = not isinstance(backend, LocMemCache | DummyCache)
+        declared = not is_process_local(backend)
     return backend if declared else None
 
 
@@ -41,10 +39,7 @@ def check_cache_shared_by_every_process(app_configs=None, **kwargs) -> list[chec
     off under one multi-worker gunicorn, cannot see other nodes: each node of several,
     one worker each, would keep answering from its own stale copy after a write on
     another (docs/deployment.md)."""
-    if settings.DEBUG:
-        return []
-    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
-    if backend not in PROCESS_LOCAL_BACKENDS:
+    if settings.DEBUG or not is_process_local(caches["default"]):
         return []
     return [
         checks.Warning(

@@ -18,11 +18,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.dummy import DummyCache
-from django.core.cache.backends.locmem import LocMemCache
 from django.http import QueryDict
 
 from plumbing.response_cache import routes
+from plumbing.shared_cache import is_process_local
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ def shared_by_every_process(environ) -> bool:
     """
     if not environ.get("wsgi.multiprocess"):
         return True
-    if isinstance(cache(), LocMemCache | DummyCache):
+    if is_process_local(cache()):
         _warn_process_local_once()
         return False
     return True
