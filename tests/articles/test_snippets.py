@@ -1,0 +1,87 @@
+"""Search snippets made in Python (articles/snippets.py): what PostgreSQL's searches
+show, the words found as its text search configuration finds them."""
+
+from __future__ import annotations
+
+import pytest
+
+from articles import snippets
+from articles.search import parse, snippet_html
+
+ENGLISH = snippets.stemmer_for("english")
+
+
+def shown(text: str, search: str, *, stemmer=ENGLISH, words: int = 24) -> str:
+    stems = snippets.wanted_stems(parse(search), stemmer)
+    return snippet_html(snippets.snippet(text, stems, stemmer, words=words))
+
+
+def test_other_forms_of_a_word_are_marked():
+    text = "Leica announced it. The announcement says Panasonic will announce more."
+
+    assert shown(text, "announcing") == (
+        "Leica <mark>announced</mark> it. The <mark>announcement</mark> says Panasonic "
+        "will <mark>announce</mark> more."
+    )
+
+
+def test_excluded_words_are_not_marked_and_phrase_words_are():
+    text = "Digital cameras from Leica; cameras from Panasonic."
+
+    assert shown(text, '"digital cameras" -panasonic') == (
+        "<mark>Digital</mark> <mark>cameras</mark> from Leica; <mark>cameras</mark> from Panasonic."
+    )
+
+
+def test_the_passage_is_where_most_words_found_are():
+    filler = " ".join(f"word{n}" for n in range(40))
+    text = f"Zeppelin at the start. {filler} A zeppelin crew and a zeppelin hangar. {filler}"
+
+    passage = shown(text, "zeppelin crew", words=10)
+
+    assert passage.count("<mark>") == 3
+    assert "<mark>crew</mark>" in passage
+    assert len(passage.replace("<mark>", "").replace("</mark>", "").split()) == 10
+
+
+def test_no_word_found_in_the_body_shows_its_beginning():
+    text = " ".join(f"w{n}" for n in range(50))
+
+    assert shown(text, "zeppelin", words=5) == "w0 w1 w2 w3 w4"
+
+
+def test_everything_but_the_marks_is_escaped():
+    text = 'The zeppelin & <script>alert("x")</script> crew'
+
+    assert shown(text, "zeppelin crew") == (
+        'The <mark>zeppelin</mark> &amp; &lt;script&gt;alert("x")&lt;/script&gt; <mark>crew</mark>'
+    )
+
+
+def test_a_letter_that_lowers_to_two_keeps_the_words_in_place():
+    # "İ" lowers to two characters: the words are found in the text as written.
+    text = "İstanbul hosts a zeppelin show."
+
+    assert shown(text, "zeppelin") == "İstanbul hosts a <mark>zeppelin</mark> show."
+
+
+def test_the_simple_configuration_does_not_stem():
+    simple = snippets.stemmer_for("simple")
+
+    assert shown("Cameras and a camera.", "camera", stemmer=simple) == (
+        "Cameras and a <mark>camera</mark>."
+    )
+
+
+@pytest.mark.parametrize("config", ["pg_catalog.german", "french", "english"])
+def test_snowball_languages_are_stemmed_here(config):
+    assert snippets.stemmer_for(config) is not None
+
+
+def test_another_configuration_keeps_ts_headline():
+    assert snippets.stemmer_for("my_custom_thesaurus") is None
+
+
+def test_empty_text_has_no_snippet():
+    assert shown("", "zeppelin") == ""
+    assert shown("— … !", "zeppelin") == ""
