@@ -6,6 +6,7 @@ joins, prefetches and annotations, so the query count is fixed and visible in on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -153,6 +154,19 @@ def search_articles(
     first) and `search_snippet` (the body's best passage: articles.search.snippet_html
     makes it HTML). Each is computed only when read or ordered by."""
     return search.ranked(queryset=queryset, text=text, window=window)
+
+
+def search_page_reader(
+    *, queryset: QuerySet[Article], text: str, window: int, columns: tuple[str, ...]
+) -> Callable[[int, int], list[dict]] | None:
+    """(offset, limit) -> one page of search_articles(...) ordered by relevance, as
+    rows of `columns` (articles.search.ranked_page); None where the database has no
+    cheaper way than search_articles' own queryset."""
+    if not search.pages_by_rank(queryset, window):
+        return None
+    return lambda offset, limit: search.ranked_page(
+        queryset=queryset, text=text, window=window, offset=offset, limit=limit, columns=columns
+    )
 
 
 # Compiled once (plumbing/compiled.py): every comment POST and thread read looks its

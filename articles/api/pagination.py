@@ -21,8 +21,9 @@ def next_publication_of(row) -> datetime | None:
 class _KnownCountPaginator(Paginator):
     known_count: int | None = None
     row_columns: tuple[str, ...] | None = None
-    # (offset, limit) -> the page's rows, when the view reads its page itself (a view's
-    # `read_page`: SQL compiled once); the queryset still gives the count.
+    # (offset, limit) -> the page's rows (a queryset, or a list of rows of
+    # `row_columns`), when the view reads its page itself (a view's `read_page`); the
+    # queryset still gives the count.
     page_reader = None
 
     def page(self, number):
@@ -44,7 +45,8 @@ class _KnownCountPaginator(Paginator):
         # The page alone is read as rows of these columns (a view's `page_row_columns`):
         # the filters, the order and the COUNT ran on the plain queryset, without the
         # joins the rows need.
-        if self.row_columns is not None:
+        # A view's reader may give the rows themselves (a list).
+        if self.row_columns is not None and hasattr(object_list, "values"):
             object_list = object_list.values(*self.row_columns)
         return super()._get_page(object_list, number, paginator)
 
@@ -77,8 +79,8 @@ class StoredCountPagination(PageNumberPagination):
                 "row_columns": getattr(view, "page_row_columns", None),
                 # Only on a known count: a first count reads the page through the
                 # queryset, annotated with what is stored with the count.
-                "page_reader": getattr(view, "read_page", None)
-                if stored.count is not None
+                "page_reader": staticmethod(reader)
+                if stored.count is not None and (reader := getattr(view, "read_page", None))
                 else None,
             },
         )

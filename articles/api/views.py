@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.http import http_date
@@ -17,7 +18,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.reverse import reverse
 
 from articles import links, selectors
-from articles.api.filters import ArticleFilter
+from articles.api.filters import ArticleFilter, ArticleFilterBackend
 from articles.api.pagination import StoredCountPagination, next_publication_of
 from articles.api.serializers import (
     ArticleDetailSerializer,
@@ -238,8 +239,24 @@ class AuthorViewSet(TermViewSet):
     ),
 )
 class ArticleViewSet(PublicReadViewSet):
+    filter_backends = [ArticleFilterBackend]
     filterset_class = ArticleFilter
     pagination_class = StoredCountPagination
+
+    @property
+    def read_page(self):
+        # A search by relevance, once its count is known (StoredCountPagination): its
+        # page ranked without joining the whole window (selectors.search_page).
+        searched = getattr(self, "_relevance_search", None)
+        if searched is None:
+            return None
+        queryset, text = searched
+        return selectors.search_page_reader(
+            queryset=queryset,
+            text=text,
+            window=settings.SEARCH_RANK_WINDOW,
+            columns=self.page_row_columns,
+        )
 
     @property
     def page_row_columns(self) -> tuple[str, ...]:
@@ -312,7 +329,15 @@ class ArticleViewSet(PublicReadViewSet):
             return queryset
         if not any(name in self.request.query_params for name in ArticleFilter.PARAMETERS):
             return queryset.order_by(*ArticleFilter.DEFAULT_ORDER)
+        # A search alone (the search box) does not need the FilterSet either.
+        text = ArticleFilter.search_alone(self.request.query_params)
+        if text is not None:
+            self._relevance_search = (queryset, text)
+            self._searching = True
+            searched = ArticleFilter.searched(queryset, text)
+            return searched.order_by("-search_rank", *ArticleFilter.DEFAULT_ORDER)
         queryset = super().filter_queryset(queryset)
+        self._relevance_search = getattr(self.filterset, "relevance_search", None)
         # A search annotates each article with its snippet (selectors.search_articles).
         self._searching = "search_snippet" in queryset.query.annotations
         return queryset
