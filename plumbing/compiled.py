@@ -10,8 +10,9 @@ stand-in values where the parameters go, and runs that SQL again with the real v
 Rows become model instances the ORM's own way: its converters, `Model.from_db`,
 select_related populators, annotations.
 
-Only what ModelIterable builds is supported (no values(), prefetch_related or only() of
-a related model); the statement is the ORM's, so it changes with the models.
+Model instances (ModelIterable) and values() rows (dicts) are supported, not
+prefetch_related or only() of a related model; the statement is the ORM's, so it
+changes with the models.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Field, Model, QuerySet
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 
 M = TypeVar("M", bound=Model)
 
@@ -57,9 +58,13 @@ class Param:
 
 class _Compiled:
     def __init__(self, queryset: QuerySet, stand_ins: dict[str, Any], params: dict[str, Param]):
-        if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
+        self.as_rows = queryset._iterable_class is ValuesIterable
+        if not (self.as_rows or queryset._iterable_class is ModelIterable) or (
+            queryset._prefetch_related_lookups
+        ):
             raise TypeError(
-                "CompiledQuery supports model querysets only (no values(), no prefetch)"
+                "CompiledQuery supports model and values() querysets (no values_list(), "
+                "no prefetch)"
             )
         self.db = queryset.db
         self.connection = connections[self.db]
@@ -74,6 +79,10 @@ class _Compiled:
             if not found:
                 raise ValueError(f"parameter {name!r} is not in the compiled statement")
             self.positions[name] = found
+        if self.as_rows:  # as ValuesIterable names a row's values
+            query = queryset.query
+            self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
+            return
         select, klass_info = self.compiler.select, self.compiler.klass_info
         self.model = klass_info["model"]
         first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
@@ -91,6 +100,12 @@ class _Compiled:
         with self.connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
+        if self.as_rows:
+            # A row may hold more columns than names (the ORM's ordering ones), as for
+            # ValuesIterable, which reads the first len(names).
+            names = self.names
+            results = self.compiler.results_iter(results=[rows])
+            return [dict(zip(names, row, strict=False)) for row in results]
         found = []
         for row in self.compiler.results_iter(results=[rows]):
             instance = self.model.from_db(self.db, self.init_list, row[self.model_columns])

@@ -130,7 +130,7 @@ class ArticleFilter(StrictFilterSet):
 
     # The query parameters this FilterSet reads, and its order when none is asked for.
     PARAMETERS = (*Meta.fields, "ordering")
-    DEFAULT_ORDER = ("-published_at", "-id")
+    DEFAULT_ORDER = selectors.NEWEST_FIRST
 
     def filter_category(self, queryset, name, category):
         return queryset.in_category(category)

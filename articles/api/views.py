@@ -245,11 +245,18 @@ class ArticleViewSet(PublicReadViewSet):
 
     @property
     def read_page(self):
-        # A search by relevance, once its count is known (StoredCountPagination): its
-        # page ranked without joining the whole window (selectors.search_page).
+        # Once the count is known (StoredCountPagination): the plain list's page through
+        # SQL compiled once, a search by relevance's ranked without joining its whole
+        # window (selectors.search_page_reader).
         searched = getattr(self, "_relevance_search", None)
         if searched is None:
-            return None
+            columns = self.page_row_columns
+            if not getattr(self, "_plain_list", False) or "next_publication_at" in columns:
+                return None
+            now = self._visible_at
+            return lambda offset, limit: selectors.newest_visible_rows_page(
+                now=now, offset=offset, limit=limit, columns=columns
+            )
         queryset, text = searched
         return selectors.search_page_reader(
             queryset=queryset,
@@ -274,6 +281,7 @@ class ArticleViewSet(PublicReadViewSet):
 
     def public_queryset(self, now):
         if self.action == "list":
+            self._visible_at = now
             return selectors.visible_articles(now=now)
         return selectors.public_articles(now=now)
 
@@ -328,6 +336,7 @@ class ArticleViewSet(PublicReadViewSet):
         if self.action == "retrieve":
             return queryset
         if not any(name in self.request.query_params for name in ArticleFilter.PARAMETERS):
+            self._plain_list = True
             return queryset.order_by(*ArticleFilter.DEFAULT_ORDER)
         # A search alone (the search box) does not need the FilterSet either.
         text = ArticleFilter.search_alone(self.request.query_params)
