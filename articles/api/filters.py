@@ -153,8 +153,8 @@ class ArticleFilter(StrictFilterSet):
         """The search text, when `search` is the only parameter of this FilterSet asked
         for (no other filter, no order) and valid as the FilterSet would clean it:
         the view then searches without building the FilterSet, whose form and choice
-        querysets cost a search a third of its time. None otherwise (the FilterSet
-        answers, its errors included)."""
+        querysets cost a search about a millisecond (a tenth of it). None otherwise
+        (the FilterSet answers, its errors included)."""
         if [name for name in cls.PARAMETERS if name in params] != ["search"]:
             return None
         values = params.getlist("search")
