@@ -217,6 +217,9 @@ class Author(models.Model):
 
 # What `visible()` returns is among these (with a publication time that has come).
 PUBLIC_STATUSES = ["published", "scheduled"]
+# The public list's order, and its tie-break: the one the public index serves
+# (article_public_recent). The list, its FilterSet's default and the search's window.
+NEWEST_FIRST = ("-published_at", "-id")
 # The article's own columns the public sees (API, feeds, sitemaps; comments_enabled
 # through comments_open). Its tags are public too; their changes are signalled apart.
 PUBLIC_FIELDS = (

@@ -42,7 +42,7 @@ from django.db.models import (
 )
 
 from articles import snippets
-from articles.models import Article, ArticleSearchDocument
+from articles.models import NEWEST_FIRST, Article, ArticleSearchDocument
 from articles.search_index import escaped_sql
 from articles.search_syntax import SearchQuery, parse_websearch, stop_words
 from articles.snippets import START, STOP, wanted_stems
@@ -169,13 +169,16 @@ class _SnippetText(TextField):
     def __init__(self, query: SearchQuery) -> None:
         super().__init__()
         self.query = query
+        self._stems: tuple[object, frozenset[str]] | None = None  # (stemmer, its stems)
 
     def from_db_value(self, value, expression, connection):
         stemmer = _python_snippets(connection)
         if stemmer is None or value is None:
             return value
-        stems = wanted_stems(self.query, stemmer)
-        return snippets.snippet(value, stems, stemmer, words=SNIPPET_WORDS)
+        # The query's stems, once for all the page's rows.
+        if self._stems is None or self._stems[0] is not stemmer:
+            self._stems = (stemmer, wanted_stems(self.query, stemmer))
+        return snippets.snippet(value, self._stems[1], stemmer, words=SNIPPET_WORDS)
 
 
 def _python_snippets(connection):
@@ -221,7 +224,6 @@ def _matching(queryset: QuerySet[Article], query: SearchQuery) -> QuerySet[Artic
 
 # --- the window (SEARCH_RANK_WINDOW) ---------------------------------------------------
 
-NEWEST_FIRST = ("-published_at", "-pk")  # the plain list's order
 # SQLite: a search whose matches in the whole index reach this many times the window
 # walks the newest articles; fewer are read from the index and sorted (_in_window).
 WALK_FROM = 2

@@ -24,6 +24,7 @@ from django.utils import timezone
 from articles import search
 from articles.images import IMAGE_FIELDS
 from articles.models import (
+    NEWEST_FIRST,
     PUBLIC_STATUSES,
     Article,
     ArticleSlugRedirect,
@@ -31,7 +32,7 @@ from articles.models import (
     Category,
     Tag,
 )
-from plumbing.compiled import CompiledQuery, Param
+from plumbing.compiled import CompiledQueries, CompiledQuery, Param
 from plumbing.sql import aware_datetime
 
 if TYPE_CHECKING:
@@ -221,9 +222,7 @@ def public_article_rows(*, now: datetime | None = None) -> QuerySet[dict]:
 # The front page and its next pages, compiled once per slice and columns
 # (plumbing/compiled.py): building the page's statement through the ORM cost the
 # plain list as much as its SQL, the difference from the bare-Django yardstick.
-_LIST_PAGES: dict[tuple, CompiledQuery] = {}
-_LIST_PAGES_KEPT = 64
-NEWEST_FIRST = ("-published_at", "-id")
+_LIST_PAGES = CompiledQueries(kept=64)
 
 
 def newest_visible_rows_page(
@@ -231,20 +230,15 @@ def newest_visible_rows_page(
 ) -> list[dict]:
     """The rows `visible_articles(now=now).order_by(*NEWEST_FIRST).values(*columns)
     [offset:offset + limit]` gives: the plain list's page, newest first."""
-    key = (offset, limit, columns)
-    compiled = _LIST_PAGES.get(key)
-    if compiled is None:
-        if len(_LIST_PAGES) >= _LIST_PAGES_KEPT:
-            _LIST_PAGES.clear()
-        compiled = CompiledQuery(
-            lambda now: (
-                visible_articles(now=now)
-                .order_by(*NEWEST_FIRST)
-                .values(*columns)[offset : offset + limit]
-            ),
-            now=Param(Article._meta.get_field("published_at")),
-        )
-        _LIST_PAGES[key] = compiled
+    compiled = _LIST_PAGES.get(
+        (offset, limit, columns),
+        lambda now: (
+            visible_articles(now=now)
+            .order_by(*NEWEST_FIRST)
+            .values(*columns)[offset : offset + limit]
+        ),
+        now=Param(Article._meta.get_field("published_at")),
+    )
     return compiled(now=now)
 
 
@@ -347,18 +341,14 @@ def public_categories(*, now: datetime | None = None) -> QuerySet[Category]:
 # once (plumbing/compiled.py) per slice. LIMIT and OFFSET are written into the SQL, so
 # one statement per (offset, limit) asked for; the page size is capped, and a client
 # walking odd slices only ever makes the dict start again.
-_CATEGORY_PAGES: dict[tuple[int, int], CompiledQuery[Category]] = {}
-_CATEGORY_PAGES_KEPT = 64
+_CATEGORY_PAGES = CompiledQueries(kept=64)
 
 
 def public_categories_page(*, offset: int, limit: int) -> list[Category]:
     """The rows `public_categories()[offset:offset + limit]` gives, parents joined."""
-    compiled = _CATEGORY_PAGES.get((offset, limit))
-    if compiled is None:
-        if len(_CATEGORY_PAGES) >= _CATEGORY_PAGES_KEPT:
-            _CATEGORY_PAGES.clear()
-        compiled = CompiledQuery(lambda: public_categories()[offset : offset + limit])
-        _CATEGORY_PAGES[(offset, limit)] = compiled
+    compiled = _CATEGORY_PAGES.get(
+        (offset, limit), lambda: public_categories()[offset : offset + limit]
+    )
     return compiled()
 
 

@@ -159,3 +159,23 @@ class CompiledQuery(Generic[M]):
         if values.keys() != self._params.keys():
             raise TypeError(f"expected the values of {sorted(self._params)}")
         return self._compiled().run(values)
+
+
+class CompiledQueries:
+    """CompiledQuery objects by key (a page's slice, its columns), each built on first
+    use; at most `kept` of them, all forgotten when more are asked for (a crawler paging
+    far must not grow a worker's memory without bound)."""
+
+    def __init__(self, *, kept: int = 64):
+        self.kept = kept
+        self._by_key: dict[Any, CompiledQuery] = {}
+
+    def get(self, key: Any, build: Callable[..., QuerySet], **params: Param) -> CompiledQuery:
+        """The compiled query of `key`, made by CompiledQuery(build, **params) the first
+        time: `build` must give the same statement for the same key."""
+        compiled = self._by_key.get(key)
+        if compiled is None:
+            if len(self._by_key) >= self.kept:
+                self._by_key.clear()
+            compiled = self._by_key[key] = CompiledQuery(build, **params)
+        return compiled

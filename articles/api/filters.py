@@ -10,7 +10,7 @@ from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 
 from articles import selectors
-from articles.models import Article, Author, Category, Tag
+from articles.models import NEWEST_FIRST, Article, Author, Category, Tag
 from plumbing.filters import StrictFilterSet
 
 
@@ -130,7 +130,7 @@ class ArticleFilter(StrictFilterSet):
 
     # The query parameters this FilterSet reads, and its order when none is asked for.
     PARAMETERS = (*Meta.fields, "ordering")
-    DEFAULT_ORDER = selectors.NEWEST_FIRST
+    DEFAULT_ORDER = NEWEST_FIRST
 
     def filter_category(self, queryset, name, category):
         return queryset.in_category(category)
