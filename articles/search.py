@@ -172,7 +172,7 @@ class _SnippetText(TextField):
         self._stems: tuple[object, frozenset[str]] | None = None  # (stemmer, its stems)
 
     def from_db_value(self, value, expression, connection):
-        stemmer = _python_snippets(connection)
+        stemmer = python_snippets(connection)
         if stemmer is None or value is None:
             return value
         # The query's stems, once for all the page's rows.
@@ -181,7 +181,7 @@ class _SnippetText(TextField):
         return snippets.snippet(value, self._stems[1], stemmer, words=SNIPPET_WORDS)
 
 
-def _python_snippets(connection):
+def python_snippets(connection):
     """The stemmer with which Python makes PostgreSQL's snippets, or None (SQLite's
     snippet(), or ts_headline for a language Snowball has no stemmer for)."""
     if connection.vendor != "postgresql":
@@ -192,11 +192,15 @@ def _python_snippets(connection):
 class Snippet(_OnDocument):
     """The body's passage that matches best, HTML-escaped, matches between markers."""
 
-    def __init__(self, query: SearchQuery) -> None:
-        super().__init__(query, output_field=_SnippetText(query))
+    def __init__(self, query: SearchQuery, *, made_later: bool = False) -> None:
+        # made_later: where Python makes the snippet, the body is read as it is, and
+        # the caller makes it (search_pages.with_snippets: a statement compiled once
+        # holds no query of its own).
+        field = TextField() if made_later else _SnippetText(query)
+        super().__init__(query, output_field=field)
 
     def as_postgresql(self, compiler, connection):
-        if _python_snippets(connection) is not None:
+        if python_snippets(connection) is not None:
             return f"{self.document_alias(compiler)}.body", []  # made by _SnippetText
         # Escaped before ts_headline, as for the document (search_index.escaped_sql).
         tsquery, params = tsquery_sql(self.query)
@@ -314,7 +318,7 @@ def _fts5_matches_up_to(query: SearchQuery, limit: int, using: str) -> int:
         return cursor.fetchone()[0]
 
 
-def _phrased(query: SearchQuery) -> bool:
+def is_phrased(query: SearchQuery) -> bool:
     """Every alternative asks for a phrase. PostgreSQL's statistics know words, not
     phrases: it takes `"climate report"` for as common as its words and walks the
     newest articles testing each for the phrase (all 93,000 for 117 matches, 2.6 times
@@ -322,10 +326,13 @@ def _phrased(query: SearchQuery) -> bool:
     return all(any(term.phrase and not term.excluded for term in group) for group in query.groups)
 
 
-def _newest_first(queryset: QuerySet[Article], query: SearchQuery) -> QuerySet[Article]:
+def newest_first(
+    queryset: QuerySet[Article], query: SearchQuery, *, phrased: bool | None = None
+) -> QuerySet[Article]:
     """PostgreSQL: the articles of `queryset` the query finds, newest first, for the
-    window to be cut from (_in_window)."""
-    if _phrased(query):
+    window to be cut from (_in_window). `phrased`: whether every alternative asks for a
+    phrase (is_phrased), when the caller has only the query's SQL text (search_pages)."""
+    if is_phrased(query) if phrased is None else phrased:
         found = queryset.filter(_InMatches(query, walk=False))
     else:
         found = _matching(queryset, query)
@@ -340,7 +347,7 @@ def _in_window(
     PostgreSQL's planner knows from its statistics how common each word is: for a rare
     word it reads the matches from the GIN index and sorts them, for a common one it
     walks the newest articles (article_public_recent) and tests each document, stopping
-    at the window; a phrase is read from the index (_phrased). SQLite is asked first (_fts5_matches_up_to): fewer matches in the
+    at the window; a phrase is read from the index (is_phrased). SQLite is asked first (_fts5_matches_up_to): fewer matches in the
     whole index than the window need no window at all; from WALK_FROM times the window
     it walks, in between it reads the matches and sorts them."""
     if connections[queryset.db].vendor == "sqlite":
@@ -350,7 +357,7 @@ def _in_window(
         newest = queryset.filter(_InMatches(query, walk=found >= WALK_FROM * window))
         newest = newest.order_by(*NEWEST_FIRST)
     else:
-        newest = _newest_first(queryset, query)
+        newest = newest_first(queryset, query)
     newest = newest.values("pk")[:window]
     in_window = _InWindow(query, newest, ranked=ranked)
     return queryset.filter(search_document__isnull=False).filter(in_window)
@@ -383,68 +390,15 @@ def ranked(*, queryset: QuerySet[Article], text: str, window: int = 0) -> QueryS
     return found.annotate(search_rank=Rank(query), search_snippet=Snippet(query))
 
 
-class _Document(_OnDocument):
+class Document(_OnDocument):
     """PostgreSQL: the article's tsvector itself, carried out of the statement that
-    found it to be ranked by the statement around it (ranked_page)."""
+    found it to be ranked by the statement around it (articles/search_pages.py)."""
 
     def __init__(self, query: SearchQuery) -> None:
         super().__init__(query, output_field=TextField())
 
     def as_postgresql(self, compiler, connection):
         return f"{self.document_alias(compiler)}.document", []
-
-
-def pages_by_rank(queryset: QuerySet[Article], window: int) -> bool:
-    """Whether `ranked_page` reads a search's page of this queryset."""
-    return window > 0 and connections[queryset.db].vendor == "postgresql"
-
-
-def ranked_page(
-    *,
-    queryset: QuerySet[Article],
-    text: str,
-    window: int,
-    offset: int,
-    limit: int,
-    columns: tuple[str, ...],
-) -> list[dict]:
-    """PostgreSQL, with a window: one page of `ranked(...)` ordered by relevance (then
-    newest first), as rows of `columns` (`search_snippet` among them or not). (SQLite's
-    bm25() ranks only in the statement that MATCHes: there `ranked` is read as it is;
-    see `pages_by_rank`.)
-
-    One statement finds the window, carrying each match's document out of it, ranks
-    those documents alone and keeps the page's ids; the page's rows are then read by
-    id, so only they are joined to their category, author and image and get a snippet.
-    Read through `ranked`, the whole window was joined and sorted with its rows (9 ms
-    of PostgreSQL's time for `climate` at 100,000 articles, against 2.5 ms for the two
-    statements: docs/search.md, "Cost")."""
-    if not pages_by_rank(queryset, window):
-        raise NotSupportedError("A page by rank needs PostgreSQL and a window.")
-    query = parse(text)
-    if query.is_empty or limit <= 0:
-        return []
-    newest = (
-        _newest_first(queryset, query)
-        .filter(search_document__isnull=False)  # the join _Document reads (reused)
-        .annotate(document=_Document(query))
-        .values("pk", "published_at", "document")[:window]
-    )
-    inner, params = newest.query.get_compiler(using=queryset.db).as_sql()
-    rank, rank_params = ARTICLE_DOCUMENTS.postgresql_rank("w", query)
-    # The window's order breaks ties (NEWEST_FIRST), as in `ranked`'s order.
-    sql = (
-        f"SELECT w.pk FROM ({inner}) w "  # noqa: S608 - the ORM's SQL and our own
-        f"ORDER BY {rank} DESC, w.published_at DESC, w.pk DESC LIMIT %s OFFSET %s"
-    )
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, [*params, *rank_params, limit, offset])
-        ids = [row[0] for row in cursor.fetchall()]
-    page = queryset.filter(pk__in=ids)
-    if "search_snippet" in columns:
-        page = page.filter(search_document__isnull=False).annotate(search_snippet=Snippet(query))
-    place = {pk: index for index, pk in enumerate(ids)}
-    return sorted(page.order_by().values(*columns), key=lambda row: place[row["id"]])
 
 
 def snippet_html(snippet: str) -> str:

@@ -21,7 +21,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from articles import search
+from articles import search, search_pages
 from articles.images import IMAGE_FIELDS
 from articles.models import (
     NEWEST_FIRST,
@@ -158,14 +158,25 @@ def search_articles(
 
 
 def search_page_reader(
-    *, queryset: QuerySet[Article], text: str, window: int, columns: tuple[str, ...]
+    *,
+    queryset: QuerySet[Article],
+    text: str,
+    window: int,
+    columns: tuple[str, ...],
+    alone_at: datetime | None = None,
 ) -> Callable[[int, int], list[dict]] | None:
     """(offset, limit) -> one page of search_articles(...) ordered by relevance, as
-    rows of `columns` (articles.search.ranked_page); None where the database has no
-    cheaper way than search_articles' own queryset."""
-    if not search.pages_by_rank(queryset, window):
+    rows of `columns` (articles/search_pages.py); None where the database has no
+    cheaper way than search_articles' own queryset. `alone_at`: the queryset is
+    visible_articles(now=alone_at) and nothing else (a search alone), whose page is
+    read through SQL compiled once."""
+    if not search_pages.pages_by_rank(queryset, window):
         return None
-    return lambda offset, limit: search.ranked_page(
+    if alone_at is not None:
+        return lambda offset, limit: search_pages.visible_ranked_page(
+            now=alone_at, text=text, window=window, offset=offset, limit=limit, columns=columns
+        )
+    return lambda offset, limit: search_pages.ranked_page(
         queryset=queryset, text=text, window=window, offset=offset, limit=limit, columns=columns
     )
 

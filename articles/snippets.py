@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from html import escape
-from itertools import islice
 
 import Stemmer
 
@@ -31,6 +30,8 @@ START, STOP = "\x02", "\x03"
 # Words as PostgreSQL's parser finds them, near enough: runs of letters and digits
 # ("Leica's" is "leica" and "s", "state-of-the-art" its four words).
 _WORD = re.compile(r"[^\W_]+")
+# The same, captured: re.split gives the separators and the words in turn.
+_PIECES = re.compile(r"([^\W_]+)")
 # After the passage's last word, its punctuation up to the next space ("low.").
 _TRAILING = re.compile(r"[^\s\w]*")
 
@@ -71,13 +72,44 @@ def snippet(text: str, stems: frozenset[str], stemmer, *, words: int) -> str:
     """The passage of `words` words of `text` holding the most words found (centred on
     them), or its beginning when none is found; HTML-escaped, each word found between
     START and STOP."""
+    return page_snippets([text], stems, stemmer, words=words)[0]
+
+
+def page_snippets(texts: list[str], stems: frozenset[str], stemmer, *, words: int) -> list[str]:
+    """`snippet` of each text: a page's, its distinct words stemmed once for all."""
+    split = [_words(text) for text in texts]
+    distinct = list(set().union(*(written for _, written in split)))
+    found_forms = {
+        word
+        for word, stem in zip(distinct, stemmer.stemWords(distinct), strict=True)
+        if stem in stems
+    }
+    return [
+        _passage(text, pieces, written, found_forms, words)
+        for text, (pieces, written) in zip(texts, split, strict=True)
+    ]
+
+
+def _words(text: str) -> tuple[list[str], list[str]]:
+    """The text split into pieces, separators and words in turn (a word at each odd
+    index), and its words lowercased. The pieces are those of the lowercased text when
+    it has the text's length (one character for one, as PostgreSQL lowers before it
+    parses), else of the text as written ("İ" lowers to two)."""
     lowered = text.lower()
-    if len(lowered) != len(text):  # a letter lowered to two: find the words as written
-        lowered = text
-    stemmed = stemmer.stemWords(_WORD.findall(lowered))
-    if not stemmed:
+    if len(lowered) == len(text):
+        pieces = _PIECES.split(lowered)
+        return pieces, pieces[1::2]
+    pieces = _PIECES.split(text)
+    # Each word lowered: \x00 is no word's character.
+    return pieces, "\x00".join(pieces[1::2]).lower().split("\x00")
+
+
+def _passage(
+    text: str, pieces: list[str], written: list[str], found_forms: set[str], words: int
+) -> str:
+    if not written:
         return ""
-    found = [index for index, stem in enumerate(stemmed) if stem in stems]
+    found = [index for index, word in enumerate(written) if word in found_forms]
     start = 0
     if found:
         # The window of `words` words holding the most words found, the first such.
@@ -88,18 +120,22 @@ def snippet(text: str, stems: frozenset[str], stemmer, *, words: int) -> str:
             if ahead - behind + 1 > most:
                 most, first, last = ahead - behind + 1, found[behind], index
         centred = first - (words - (last - first + 1)) // 2
-        start = max(0, min(centred, len(stemmed) - words))
-    end = min(len(stemmed), start + words)
-    spans = [match.span() for match in islice(_WORD.finditer(lowered), start, end)]
-    # The passage, escaped, with the words found marked: the spans of `lowered` are
-    # those of `text` (same length, so one character for one).
+        start = max(0, min(centred, len(written) - words))
+    end = min(len(written), start + words)
+    # The passage of `text`, escaped, with the words found marked; the pieces' lengths
+    # are the text's (_words), so a piece's place in the text is the sum of those before.
+    piece = 2 * start + 1  # word `start`'s piece
+    place = shown = sum(map(len, pieces[:piece]))
     parts: list[str] = []
-    position = spans[0][0]
-    for index in (index for index in found if start <= index < end):
-        begin, finish = spans[index - start]
-        parts += [escape(text[position:begin], quote=False), START]
+    for marked in (2 * index + 1 for index in found if start <= index < end):
+        begin = place + sum(map(len, pieces[piece:marked]))
+        finish = begin + len(pieces[marked])
+        parts += [escape(text[shown:begin], quote=False), START]
         parts += [escape(text[begin:finish], quote=False), STOP]
-        position = finish
-    tail = _TRAILING.match(text, spans[-1][1]).end()
-    parts.append(escape(text[position:tail], quote=False))
+        piece, place = marked + 1, finish
+        shown = finish
+    last_word = 2 * end - 1
+    after = place + sum(map(len, pieces[piece : last_word + 1]))
+    tail = _TRAILING.match(text, after).end()
+    parts.append(escape(text[shown:tail], quote=False))
     return "".join(parts)

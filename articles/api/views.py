@@ -258,11 +258,21 @@ class ArticleViewSet(PublicReadViewSet):
                 now=now, offset=offset, limit=limit, columns=columns
             )
         queryset, text = searched
+        columns = self.page_row_columns
+        alone = getattr(self, "_search_alone", False) and "next_publication_at" not in columns
         return selectors.search_page_reader(
             queryset=queryset,
             text=text,
             window=settings.SEARCH_RANK_WINDOW,
-            columns=self.page_row_columns,
+            columns=columns,
+            alone_at=self._visible_at if alone else None,
+        )
+
+    def reads_own_page(self) -> bool:
+        """Whether the page is read by `read_page`, not through the queryset: once the
+        count is known (StoredCountPagination)."""
+        return self.paginator.look_up(self.request).count is not None and (
+            self.read_page is not None
         )
 
     @property
@@ -294,6 +304,12 @@ class ArticleViewSet(PublicReadViewSet):
         return self._shape
 
     def paginate_queryset(self, queryset):
+        if getattr(self, "_search_alone", False) and not self.reads_own_page():
+            # A search alone's first count, or its pages where the database has no
+            # reader of its own (SQLite): the annotated queryset. Once counted, the page
+            # is read by its reader, and building this queryset cost a millisecond.
+            searched = ArticleFilter.searched(queryset, self._relevance_search[1])
+            queryset = searched.order_by("-search_rank", *ArticleFilter.DEFAULT_ORDER)
         rows = super().paginate_queryset(queryset)
         if rows and isinstance(rows[0], dict):
             ids = [row["id"] for row in rows]
@@ -342,9 +358,9 @@ class ArticleViewSet(PublicReadViewSet):
         text = ArticleFilter.search_alone(self.request.query_params)
         if text is not None:
             self._relevance_search = (queryset, text)
-            self._searching = True
-            searched = ArticleFilter.searched(queryset, text)
-            return searched.order_by("-search_rank", *ArticleFilter.DEFAULT_ORDER)
+            self._searching = self._search_alone = True
+            # Searched when its page is read through the queryset (paginate_queryset).
+            return queryset.order_by(*ArticleFilter.DEFAULT_ORDER)
         queryset = super().filter_queryset(queryset)
         self._relevance_search = getattr(self.filterset, "relevance_search", None)
         # A search annotates each article with its snippet (selectors.search_articles).

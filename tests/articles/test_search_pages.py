@@ -1,26 +1,29 @@
 """A search's page once its count is known (docs/search.md, "Cost"): on PostgreSQL the
-page by relevance is ranked in one statement and its rows read by id
-(articles.search.ranked_page); a search alone skips the FilterSet. The answers are
-those of the full path, page by page, on both databases."""
+page by relevance is one statement that ranks the window and reads the page's rows
+(articles/search_pages.py), compiled once for a search alone, which also skips the
+FilterSet. The answers are those of the full path, page by page, on both databases."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles import search_pages
 from tests.articles.test_search import SEARCH_QUERIES
 from tests.factories import ArticleFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/articles/"
 POSTGRESQL = connection.vendor == "postgresql"
-# Once the count is stored: PostgreSQL's page by rank is the page's ids, its rows and
-# their tags; SQLite reads the page as the first request does, less the count.
-KNOWN_COUNT_QUERIES = 3 if POSTGRESQL else SEARCH_QUERIES - 1
+# Once the count is stored: PostgreSQL's page by rank is one statement and the page's
+# tags; SQLite reads the page as the first request does, less the count.
+KNOWN_COUNT_QUERIES = 2 if POSTGRESQL else SEARCH_QUERIES - 1
 
 
 def hours_ago(hours: int):
@@ -104,11 +107,46 @@ def test_postgresql_ranks_the_window_then_joins_the_page_alone(api_client, airsh
     with CaptureQueriesContext(connection) as captured:
         answer(api_client, search="zeppelin", fields="slug,search_snippet")
 
-    ranking, rows = (query["sql"] for query in captured.captured_queries)
-    assert ranking.startswith("SELECT w.pk FROM (")
+    (page,) = (query["sql"] for query in captured.captured_queries)  # no tags shown
+    rows, ranking = page.split("= ANY(ARRAY(SELECT w.pk FROM (", 1)
+    # The window (LIMIT 25) is ranked inside the array, joined to no category; the
+    # page's rows alone are.
     assert "LIMIT 25" in ranking and "articles_category" not in ranking
-    assert "ts_headline" not in rows  # the snippets are made from the bodies read
+    assert "articles_category" in rows
+    assert "ts_headline" not in page  # the snippets are made from the bodies read
     assert '"articles_search".body AS "search_snippet"' in rows
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="PostgreSQL's page by rank")
+def test_a_search_alone_is_read_through_sql_compiled_once(api_client, airships):
+    texts = ["zeppelin", '"zeppelin flew"', "another", "zeppelin"]
+    for text in texts:
+        answer(api_client, search=text, fields="slug")  # the counts, stored
+        answer(api_client, search=text, fields="slug")  # the statements, compiled
+
+    with (
+        CaptureQueriesContext(connection) as captured,
+        mock.patch.object(search_pages, "_page_rows", wraps=search_pages._page_rows) as built,
+    ):
+        found = {text: answer(api_client, search=text, fields="slug") for text in texts}
+
+    assert built.call_count == 0  # compiled by the first requests, not built again
+    # One statement a search, its text a parameter of the same SQL for the words (the
+    # phrase's differs: it is read from the index first).
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert len(statements) == len(texts)
+    word, phrase, other, again = (
+        re.sub(r"'[0-9-]+ [0-9:.+]+'::timestamptz", "NOW", statement).replace(
+            "'another'", "'zeppelin'"
+        )
+        for statement in statements
+    )
+    assert word == other == again != phrase
+    # Each its own answer: "another" is in the articles saying it twice or more.
+    assert {item["slug"] for item in found["another"]["results"]} == {
+        f"airship-{i}" for i in range(30) if i % 3
+    }
+    assert found["zeppelin"]["count"] == found['"zeppelin flew"']["count"] == 25
 
 
 def test_fields_leaving_the_snippet_out_read_no_body(api_client, airships):

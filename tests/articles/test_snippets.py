@@ -85,3 +85,24 @@ def test_another_configuration_keeps_ts_headline():
 def test_empty_text_has_no_snippet():
     assert shown("", "zeppelin") == ""
     assert shown("— … !", "zeppelin") == ""
+
+
+def test_a_pages_snippets_are_each_texts_own():
+    # A page's words are stemmed once for all its texts: each still marks its own.
+    texts = [
+        "Cameras, and a camera.",
+        "No such word here, nothing at all.",
+        "İstanbul: one CAMERA & <b>tags</b> in plain text.",
+        "",
+    ]
+    stems = snippets.wanted_stems(parse("camera"), ENGLISH)
+
+    page = snippets.page_snippets(texts, stems, ENGLISH, words=6)
+
+    assert page == [snippets.snippet(text, stems, ENGLISH, words=6) for text in texts]
+    assert [snippet_html(each) for each in page] == [
+        "<mark>Cameras</mark>, and a <mark>camera</mark>.",
+        "No such word here, nothing at",
+        "İstanbul: one <mark>CAMERA</mark> &amp; &lt;b&gt;tags&lt;/b&gt;",
+        "",
+    ]

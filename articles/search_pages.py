@@ -1,0 +1,174 @@
+"""A reader's search page by relevance on PostgreSQL, once its count is known: one
+statement ranks the window and reads the page's rows (docs/search.md, "Cost").
+
+Read through `search.ranked`, the whole window (500 articles) was joined to its
+categories, authors and images and sorted with its rows. Here the statement's inner
+part finds the window carrying each match's tsvector, ranks those documents alone and
+keeps the page's ids; the outer part reads those rows alone, joined, and orders them
+by the same key. A search alone (the search box) runs it compiled once per page and
+columns (plumbing/compiled.py): building it through the ORM cost the app more than
+PostgreSQL spent running it.
+
+(SQLite's bm25() ranks only in the statement that MATCHes: there `search.ranked` is
+read as it is; see `pages_by_rank`.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import NotSupportedError, connections, router
+from django.db.models import BooleanField, Expression, F, QuerySet, Subquery, TextField
+
+from articles import search, snippets
+from articles.models import NEWEST_FIRST, Article
+from plumbing.compiled import CompiledQueries, Param
+
+
+def pages_by_rank(queryset: QuerySet[Article], window: int) -> bool:
+    """Whether `ranked_page` reads a search's page of this queryset."""
+    return window > 0 and connections[queryset.db].vendor == "postgresql"
+
+
+def ranked_page(
+    *,
+    queryset: QuerySet[Article],
+    text: str,
+    window: int,
+    offset: int,
+    limit: int,
+    columns: tuple[str, ...],
+) -> list[dict]:
+    """PostgreSQL, with a window: one page of `search.ranked(...)` ordered by relevance
+    (then newest first), as rows of `columns` (`search_snippet` among them or not)."""
+    if not pages_by_rank(queryset, window):
+        raise NotSupportedError("A page by rank needs PostgreSQL and a window.")
+    query = search.parse(text)
+    if query.is_empty or limit <= 0:
+        return []
+    page = _page_rows(
+        queryset,
+        query,
+        phrased=search.is_phrased(query),
+        window=window,
+        offset=offset,
+        limit=limit,
+        columns=columns,
+    )
+    return with_snippets(list(page), query, queryset.db)
+
+
+# A search alone's pages, compiled (plumbing/compiled.py): by page, columns, window,
+# whether a phrase is asked for (the statement's shape) and the language.
+_VISIBLE_PAGES = CompiledQueries()
+
+
+def visible_ranked_page(
+    *, now, text: str, window: int, offset: int, limit: int, columns: tuple[str, ...]
+) -> list[dict]:
+    """`ranked_page` of the articles visible at `now` and nothing else filtered (a
+    search alone), through SQL compiled once: the search's text is a parameter."""
+    query = search.parse(text)
+    if query.is_empty or limit <= 0:
+        return []
+    phrased = search.is_phrased(query)
+    key = (offset, limit, columns, window, phrased, settings.SEARCH_CONFIG)
+    compiled = _VISIBLE_PAGES.get(
+        key,
+        lambda now, websearch: _page_rows(
+            Article.objects.visible(now),
+            _Websearch(websearch),
+            phrased=phrased,
+            window=window,
+            offset=offset,
+            limit=limit,
+            columns=columns,
+        ),
+        now=Param(Article._meta.get_field("published_at")),
+        websearch=Param(TextField()),
+    )
+    rows = compiled(now=now, websearch=query.as_websearch())
+    return with_snippets(rows, query, router.db_for_read(Article) or "default")
+
+
+@dataclass(frozen=True)
+class _Websearch:
+    """A search as its SQL reads it (search.tsquery_sql): its text in
+    websearch_to_tsquery's syntax, which a compiled statement takes as a parameter."""
+
+    text: str
+
+    def as_websearch(self) -> str:
+        return self.text
+
+
+def _page_rows(queryset, query, *, phrased, window, offset, limit, columns) -> QuerySet:
+    """The statement: the page's rows of `columns`, best first; `search_snippet`, where
+    Python makes it, is the body (with_snippets)."""
+    newest = (
+        search.newest_first(queryset, query, phrased=phrased)
+        .filter(search_document__isnull=False)  # the join Document reads (reused)
+        .annotate(document=search.Document(query))
+        .values("pk", "published_at", "document")[:window]
+    )
+    page = (
+        queryset.filter(search_document__isnull=False)
+        .filter(_InRankedPage(newest, query, offset=offset, limit=limit))
+        .annotate(search_rank=search.Rank(query))
+    )
+    if "search_snippet" in columns:
+        page = page.annotate(search_snippet=search.Snippet(query, made_later=True))
+    # The inner order, again for the page's rows alone: the same key gives the same order.
+    return page.order_by("-search_rank", *NEWEST_FIRST).values(*columns)
+
+
+class _InRankedPage(Expression):
+    """The article is one of the page's: `id = ANY(ARRAY(SELECT w.pk FROM (window) w
+    ORDER BY rank ... LIMIT .. OFFSET ..))`, the ids of one page of the window (its
+    rows: pk, published_at, document) ranked; the window's order breaks ties
+    (NEWEST_FIRST), as in `search.ranked`'s order. As an array the ranking is planned
+    apart from the rows' joins (planning it as an IN, a join, took 0.6 ms more)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, window: QuerySet, query, *, offset: int, limit: int) -> None:
+        super().__init__()
+        self.article, self.window, self.query = F("pk"), Subquery(window), query
+        self.offset, self.limit = int(offset), int(limit)
+
+    def get_source_expressions(self):
+        return [self.article, self.window]
+
+    def set_source_expressions(self, exprs) -> None:
+        self.article, self.window = exprs
+
+    def as_postgresql(self, compiler, connection):
+        article, params = compiler.compile(self.article)
+        window, window_params = compiler.compile(self.window)
+        rank, rank_params = search.ARTICLE_DOCUMENTS.postgresql_rank("w", self.query)
+        sql = (
+            f"{article} = ANY(ARRAY(SELECT w.pk FROM {window} w ORDER BY {rank} DESC, "  # noqa: S608
+            f"w.published_at DESC, w.pk DESC LIMIT {self.limit} OFFSET {self.offset}))"
+        )
+        return sql, [*params, *window_params, *rank_params]
+
+    def as_sql(self, compiler, connection):
+        raise NotSupportedError("A page by rank needs PostgreSQL.")
+
+
+def with_snippets(rows: list[dict], query, using: str) -> list[dict]:
+    """The rows, their `search_snippet` made from the body where Python makes it."""
+    stemmer = search.python_snippets(connections[using])
+    if stemmer is None or not rows or "search_snippet" not in rows[0]:
+        return rows
+    shown = [row for row in rows if row["search_snippet"] is not None]
+    made = snippets.page_snippets(
+        [row["search_snippet"] for row in shown],
+        snippets.wanted_stems(query, stemmer),
+        stemmer,
+        words=search.SNIPPET_WORDS,
+    )
+    for row, snippet in zip(shown, made, strict=True):
+        row["search_snippet"] = snippet
+    return rows
