@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from html import escape
+from typing import NamedTuple
 
 import Stemmer
 
@@ -32,6 +33,13 @@ START, STOP = "\x02", "\x03"
 _WORD = re.compile(r"[^\W_]+")
 # The same, captured: re.split gives the separators and the words in turn.
 _PIECES = re.compile(r"([^\W_]+)")
+# The quick split (_Words): every ASCII character but letters and digits made a space,
+# byte for byte in UTF-8, and the punctuation most common in running text beyond ASCII.
+_ASCII_SEPARATORS = bytes.maketrans(
+    (separators := bytes(c for c in range(128) if not chr(c).isalnum())),
+    b" " * len(separators),
+)
+_TYPOGRAPHIC = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb"  # ‘’“”–—…«»
 # After the passage's last word, its punctuation up to the next space ("low.").
 _TRAILING = re.compile(r"[^\s\w]*")
 
@@ -77,36 +85,63 @@ def snippet(text: str, stems: frozenset[str], stemmer, *, words: int) -> str:
 
 def page_snippets(texts: list[str], stems: frozenset[str], stemmer, *, words: int) -> list[str]:
     """`snippet` of each text: a page's, its distinct words stemmed once for all."""
-    split = [_words(text) for text in texts]
-    distinct = list(set().union(*(written for _, written in split)))
+    split = [_Words.of(text) for text in texts]
+    distinct = list(set().union(*(each.written for each in split)))
     found_forms = {
         word
         for word, stem in zip(distinct, stemmer.stemWords(distinct), strict=True)
         if stem in stems
     }
     return [
-        _passage(text, pieces, written, found_forms, words)
-        for text, (pieces, written) in zip(texts, split, strict=True)
+        _passage(text, each, found_forms, words) for text, each in zip(texts, split, strict=True)
     ]
 
 
-def _words(text: str) -> tuple[list[str], list[str]]:
-    """The text split into pieces, separators and words in turn (a word at each odd
-    index), and its words lowercased. The pieces are those of the lowercased text when
-    it has the text's length (one character for one, as PostgreSQL lowers before it
-    parses), else of the text as written ("İ" lowers to two)."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
+class _Words(NamedTuple):
+    """A text's words (`written`, lowercased) and where each begins in `source`: the
+    text lowercased when that keeps its length (one character for one, as PostgreSQL
+    lowers before it parses), else the text as written ("İ" lowers to two).
+
+    Splitting with the regex (_PIECES) was a snippet's largest cost, so the words are
+    first split quickly (`spaced`: the source with a space for each separator it knows,
+    then str.split). That split is the regex's exactly when every word it gives is
+    letters and digits alone; otherwise (a separator it does not know: "©", "€") the
+    regex splits it (`pieces`)."""
+
+    source: str
+    written: list[str]
+    spaced: str | None = None
+    pieces: list[str] | None = None
+
+    @classmethod
+    def of(cls, text: str) -> _Words:
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            pieces = _PIECES.split(text)
+            # Each word lowered: \x00 is no word's character.
+            written = "\x00".join(pieces[1::2]).lower().split("\x00")
+            return cls(text, written, pieces=pieces)
+        spaced = lowered
+        for mark in _TYPOGRAPHIC:
+            if mark in spaced:
+                spaced = spaced.replace(mark, " ")
+        spaced = spaced.encode().translate(_ASCII_SEPARATORS).decode()
+        written = spaced.split()
+        if "".join(written).isalnum():  # str.isalnum is the regex's [^\W_], per letter
+            return cls(lowered, written, spaced=spaced)
         pieces = _PIECES.split(lowered)
-        return pieces, pieces[1::2]
-    pieces = _PIECES.split(text)
-    # Each word lowered: \x00 is no word's character.
-    return pieces, "\x00".join(pieces[1::2]).lower().split("\x00")
+        return cls(lowered, pieces[1::2], pieces=pieces)
+
+    def offset(self, index: int) -> int:
+        """Where word `index` begins in the source."""
+        if self.pieces is not None:
+            return sum(map(len, self.pieces[: 2 * index + 1]))
+        rest = self.spaced.split(None, index)[-1] if index else self.spaced.lstrip()
+        return len(self.spaced) - len(rest)
 
 
-def _passage(
-    text: str, pieces: list[str], written: list[str], found_forms: set[str], words: int
-) -> str:
+def _passage(text: str, split: _Words, found_forms: set[str], words: int) -> str:
+    written = split.written
     if not written:
         return ""
     found = [index for index, word in enumerate(written) if word in found_forms]
@@ -122,19 +157,22 @@ def _passage(
         centred = first - (words - (last - first + 1)) // 2
         start = max(0, min(centred, len(written) - words))
     end = min(len(written), start + words)
-    # The passage of `text`, escaped, with the words found marked; the pieces' lengths
-    # are the text's (_words), so a piece's place in the text is the sum of those before.
-    piece = 2 * start + 1  # word `start`'s piece
-    place = shown = sum(map(len, pieces[:piece]))
+    # The passage alone split again, into its words and what is between them (its own
+    # pieces: a word at each odd index); the source is the text one character for one.
+    offset = split.offset(start)
+    pieces = _PIECES.split(split.source[offset:], maxsplit=end - start)
+    # The passage of `text`, escaped, with the words found marked.
+    piece, place = 1, offset  # word `start`'s piece, and where it begins
+    shown = offset
     parts: list[str] = []
-    for marked in (2 * index + 1 for index in found if start <= index < end):
+    for marked in (2 * (index - start) + 1 for index in found if start <= index < end):
         begin = place + sum(map(len, pieces[piece:marked]))
         finish = begin + len(pieces[marked])
         parts += [escape(text[shown:begin], quote=False), START]
         parts += [escape(text[begin:finish], quote=False), STOP]
         piece, place = marked + 1, finish
         shown = finish
-    last_word = 2 * end - 1
+    last_word = 2 * (end - start) - 1
     after = place + sum(map(len, pieces[piece : last_word + 1]))
     tail = _TRAILING.match(text, after).end()
     parts.append(escape(text[shown:tail], quote=False))

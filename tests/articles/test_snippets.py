@@ -3,6 +3,10 @@ show, the words found as its text search configuration finds them."""
 
 from __future__ import annotations
 
+import random
+import re
+from html import escape
+
 import pytest
 
 from articles import snippets
@@ -106,3 +110,50 @@ def test_a_pages_snippets_are_each_texts_own():
         "İstanbul: one <mark>CAMERA</mark> &amp; &lt;b&gt;tags&lt;/b&gt;",
         "",
     ]
+
+
+def _reference_snippet(text: str, stems: frozenset[str], stemmer, words: int) -> str:
+    """The snippet as first written: every word found by the regex, one at a time."""
+    lowered = text.lower()
+    source = lowered if len(lowered) == len(text) else text
+    matches = list(re.finditer(r"[^\W_]+", source))
+    if not matches:
+        return ""
+    stemmed = stemmer.stemWords([match.group().lower() for match in matches])
+    found = [index for index, stem in enumerate(stemmed) if stem in stems]
+    start = 0
+    if found:
+        most, first, last, behind = 0, found[0], found[0], 0
+        for ahead, index in enumerate(found):
+            while index - found[behind] >= words:
+                behind += 1
+            if ahead - behind + 1 > most:
+                most, first, last = ahead - behind + 1, found[behind], index
+        start = max(0, min(first - (words - (last - first + 1)) // 2, len(matches) - words))
+    end = min(len(matches), start + words)
+    parts, position = [], matches[start].start()
+    for index in (index for index in found if start <= index < end):
+        begin, finish = matches[index].span()
+        parts += [escape(text[position:begin], quote=False), snippets.START]
+        parts += [escape(text[begin:finish], quote=False), snippets.STOP]
+        position = finish
+    tail = re.compile(r"[^\s\w]*").match(text, matches[end - 1].end()).end()
+    return "".join([*parts, escape(text[position:tail], quote=False)])
+
+
+def test_the_quick_split_finds_the_words_the_regex_finds():
+    # Words, ASCII punctuation, the typographic marks split quickly, and what only the
+    # regex splits (©, €, an underscore, İ, a combining accent, ideographic space).
+    pieces = [
+        "camera", "Cameras", "CAMERA", "x", "42", "naïve", "Straße", "İstanbul", "e\u0301",
+        " ", "  ", "\n", ", ", ".", "'", "-", "_", "’", "“", "”", "—", "…", "«", "©", "€",
+        "\u00a0", "\u3000", "<b>", "&amp;",
+    ]  # fmt: skip
+    rng = random.Random(7)
+    texts = ["".join(rng.choices(pieces, k=rng.randint(0, 80))) for _ in range(400)]
+    stems = snippets.wanted_stems(parse("camera x"), ENGLISH)
+
+    page = snippets.page_snippets(texts, stems, ENGLISH, words=8)
+
+    assert page == [_reference_snippet(text, stems, ENGLISH, 8) for text in texts]
+    assert sum(snippets.START in each for each in page) > 300  # words were found
