@@ -239,12 +239,24 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
     if len(columns) > 1 and "list_search" in columns[-1]["rows"]:
         large = columns[-1]
         search, plain = large["rows"]["list_search"]["p50_ms"], large["rows"]["list"]["p50_ms"]
+        ratio = search / max(plain, 1e-9)
+        figure = f"{ratio:.2f}× ({_ms(search)} vs {_ms(plain)} ms)"
+        # Judged, as the headline pairs are, by the median of alternating rounds when
+        # the run has them (rows.LATENCY_PAIRS), the single rows beside it.
+        rounds = results.get("pairs", {}).get("p50 cold_list_search/cold_list")
+        if rounds:
+            ratio = statistics.median(rounds)
+            figure = (
+                f"{ratio:.2f}× (median of {len(rounds)} alternating "
+                f"{results.get('pair_seconds', 3):g} s rounds, {min(rounds):.2f}–"
+                f"{max(rounds):.2f}; the single rows: {figure})"
+            )
         out.append(
             (
                 f"article search p50 at {large['articles']:,} articles ≤ 1.5× the plain list "
                 "(response cache off; issue #19)",
-                f"{search / max(plain, 1e-9):.2f}× ({_ms(search)} vs {_ms(plain)} ms)",
-                search <= 1.5 * plain,
+                figure,
+                ratio <= 1.5,
             )
         )
     if len(columns) > 1 and all("full_scans" in col["facts"] for col in columns):

@@ -164,18 +164,20 @@ class Bench:
         seconds = min(3.0, self.config.seconds)
         rounds = 2 if self.config.smoke else 5
         out = {}
-        for name, over in rows.PAIRS:
-            print(f"== paired rounds: {name} / {over}")
+        pairs = [(name, over, False) for name, over in rows.PAIRS]
+        pairs += [(name, over, True) for name, over in rows.LATENCY_PAIRS]
+        for name, over, by_latency in pairs:
+            print(f"== paired rounds: {name} / {over}{' (p50)' if by_latency else ''}")
             ratios = []
             for _ in range(rounds):
-                rates = []
+                figures = []
                 for row in (rows.ALL[name], rows.ALL[over]):
                     _, url, options = self.target(server, probe, row)
                     measured = self.wrk(url, seconds, **options)
                     self.check(f"{row.name} (paired round)", measured)
-                    rates.append(measured.rps)
-                ratios.append(rates[0] / rates[1] if rates[1] else 0.0)
-            out[f"{name}/{over}"] = ratios
+                    figures.append(measured.p50_ms if by_latency else measured.rps)
+                ratios.append(figures[0] / figures[1] if figures[1] else 0.0)
+            out[f"{'p50 ' if by_latency else ''}{name}/{over}"] = ratios
         return out
 
     def measure(
