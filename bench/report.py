@@ -526,7 +526,14 @@ def render(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-CPU_ROWS = ("comment_post", "cold_list", "yard_bare_list", "yard_drf_list", "cold_detail")
+CPU_ROWS = (
+    "comment_post",
+    "cold_list",
+    "cold_list_search",
+    "yard_bare_list",
+    "yard_drf_list",
+    "cold_detail",
+)
 CPU_GROUPS = ("app", "PostgreSQL", "Redis", "wrk", "other", "machine")
 
 
