@@ -106,7 +106,14 @@ _PROTECTED = {
 _DATE = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$"}
 _LINKS = {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object"}}}
 _IDS = {"type": "array", "items": {"type": "integer"}}
-_EMPTY = {"type": "array", "maxItems": 0, "description": "Always empty (no meta fields)."}
+# OpenAPI 3.0 requires an array's `items`: without them openapi-python-client dropped
+# WpPost and WpTerm, and with them every WordPress route's answer, from its client.
+_EMPTY = {
+    "type": "array",
+    "items": {"type": "object"},
+    "maxItems": 0,
+    "description": "Always empty (no meta fields).",
+}
 
 
 # What every post type has (wp-json-schemas' partials/post/common.json).

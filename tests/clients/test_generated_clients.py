@@ -139,7 +139,7 @@ def test_the_python_client_imports_and_runs(newsroom, tmp_path):
     _forget_posts()
     schema = _schema(newsroom["base_url"], tmp_path)
     generator = CLIENTS_VENV / "bin" / "openapi-python-client"
-    _run(
+    generated = _run(
         [
             str(generator),
             "generate",
@@ -151,6 +151,10 @@ def test_the_python_client_imports_and_runs(newsroom, tmp_path):
             "none",
         ]
     )
+    # Every route's answer is in the client: the generator leaves out what it cannot read
+    # (its other warnings are about formatting the code it wrote).
+    said = generated.stdout + generated.stderr
+    assert "WARNING parsing" not in said and "Unable to process schema" not in said, said
     done = _run(
         [str(CLIENTS_VENV / "bin" / "python"), str(HERE / "frontend.py")],
         env=dict(
