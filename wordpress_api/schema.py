@@ -6,6 +6,7 @@ schemas, which tests/clients validates our answers against)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 
 from wordpress_api import params
@@ -237,8 +238,13 @@ COMPONENTS = {
             "author_url": {"type": "string", "maxLength": 200},
             "content": {"type": "string", "minLength": 1},
             "parent": {"type": "integer", "minimum": 0, "maximum": params.MAX_ID, "nullable": True},
+            # Read by the route as our own comment POST reads it (a string, or refused).
+            settings.COMMENTS_HONEYPOT_FIELD: {
+                "type": "string",
+                "description": "Leave empty. A hidden form field: bots fill it in, people do not.",
+            },
         },
-        optional=("author_url", "parent"),
+        optional=("author_url", "parent", settings.COMMENTS_HONEYPOT_FIELD),
     ),
     "WpMedia": _object(
         {

@@ -138,6 +138,7 @@ def test_closed_comments_are_403_rest_comment_closed(api_client, article):
         ({"author_name": ["a", "list"]}, 400, "rest_invalid_param"),
         ({"status": "approved", "author": 3}, 401, "rest_comment_invalid_author"),
         ({"type": "pingback"}, 400, "rest_invalid_comment_type"),
+        ({"honeypot": [1.5, True]}, 400, "rest_invalid_param"),
     ],
 )
 def test_bad_input_gets_wordpress_codes_and_stores_nothing(
@@ -151,6 +152,17 @@ def test_bad_input_gets_wordpress_codes_and_stores_nothing(
     assert body["data"]["status"] == status
     assert not Comment.objects.exists()
     assert EMAIL not in response.content.decode()
+
+
+def test_the_documented_body_names_every_field_the_route_reads(api_client):
+    # The schema fuzzer sent a list as `honeypot`, which the route refuses (above): a
+    # body the schema allowed, since it did not name the field.
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    fields = schema["components"]["schemas"]["WpCommentCreate"]["properties"]
+
+    read = {"post", "parent", "author_name", "author_email", "author_url", "content"}
+    assert read | {"honeypot"} <= set(fields)
+    assert fields["honeypot"]["type"] == "string"
 
 
 def test_a_draft_cannot_be_commented(api_client, article):
