@@ -241,22 +241,25 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
         search, plain = large["rows"]["list_search"]["p50_ms"], large["rows"]["list"]["p50_ms"]
         ratio = search / max(plain, 1e-9)
         figure = f"{ratio:.2f}× ({_ms(search)} vs {_ms(plain)} ms)"
-        # Judged, as the headline pairs are, by the median of alternating rounds when
-        # the run has them (rows.LATENCY_PAIRS), the single rows beside it.
+        met = ratio <= 1.5
+        # Also measured in alternating rounds (rows.LATENCY_PAIRS): met only when their
+        # median and the single rows both are. On this 2-core machine the rounds ranged
+        # from 1.00× to 2.28× in one run; one figure alone is not enough to claim it.
         rounds = results.get("pairs", {}).get("p50 cold_list_search/cold_list")
         if rounds:
-            ratio = statistics.median(rounds)
+            median = statistics.median(rounds)
+            met = met and median <= 1.5
             figure = (
-                f"{ratio:.2f}× (median of {len(rounds)} alternating "
+                f"{median:.2f}× (median of {len(rounds)} alternating "
                 f"{results.get('pair_seconds', 3):g} s rounds, {min(rounds):.2f}–"
-                f"{max(rounds):.2f}; the single rows: {figure})"
+                f"{max(rounds):.2f}); the single rows: {figure}"
             )
         out.append(
             (
                 f"article search p50 at {large['articles']:,} articles ≤ 1.5× the plain list "
-                "(response cache off; issue #19)",
+                "(response cache off; issue #19): the median of rounds and the single rows",
                 figure,
-                ratio <= 1.5,
+                met,
             )
         )
     if len(columns) > 1 and all("full_scans" in col["facts"] for col in columns):
