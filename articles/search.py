@@ -332,7 +332,9 @@ def newest_first(
     """PostgreSQL: the articles of `queryset` the query finds, newest first, for the
     window to be cut from (_in_window). `phrased`: whether every alternative asks for a
     phrase (is_phrased), when the caller has only the query's SQL text (search_pages)."""
-    if is_phrased(query) if phrased is None else phrased:
+    if phrased is None:
+        phrased = is_phrased(query)
+    if phrased:
         found = queryset.filter(_InMatches(query, walk=False))
     else:
         found = _matching(queryset, query)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import NotSupportedError, connections, router
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections, router
 from django.db.models import BooleanField, Expression, F, QuerySet, Subquery, TextField
 
 from articles import search, snippets
@@ -89,7 +89,7 @@ def visible_ranked_page(
         websearch=Param(TextField()),
     )
     rows = compiled(now=now, websearch=query.as_websearch())
-    return with_snippets(rows, query, router.db_for_read(Article) or "default")
+    return with_snippets(rows, query, router.db_for_read(Article) or DEFAULT_DB_ALIAS)
 
 
 @dataclass(frozen=True)
