@@ -200,18 +200,23 @@ class Snippet(_OnDocument):
         super().__init__(query, output_field=field)
 
     def as_postgresql(self, compiler, connection):
-        if python_snippets(connection) is not None:
-            return f"{self.document_alias(compiler)}.body", []  # made by _SnippetText
-        # Escaped before ts_headline, as for the document (search_index.escaped_sql).
-        tsquery, params = tsquery_sql(self.query)
-        body = escaped_sql(f"{self.document_alias(compiler)}.body")
-        sql = f"ts_headline(%s::regconfig, {body}, {tsquery}, %s)"
-        return sql, [settings.SEARCH_CONFIG, *params, _HEADLINE_OPTIONS]
+        return postgresql_snippet(self.document_alias(compiler), self.query, connection)
 
     def as_sqlite(self, compiler, connection):
         alias = self.document_alias(compiler)
         sql = f"snippet({alias}.{TABLE}, {BODY_COLUMN}, %s, %s, %s, {SNIPPET_WORDS})"
         return escaped_sql(sql), [START, STOP, "…"]
+
+
+def postgresql_snippet(alias: str, query: SearchQuery, connection) -> tuple[str, list]:
+    """A snippet's SQL over the document `alias`: its body, where Python makes the
+    snippet (_SnippetText, search_pages.with_snippets), else ts_headline's."""
+    if python_snippets(connection) is not None:
+        return f"{alias}.body", []
+    # Escaped before ts_headline, as for the document (search_index.escaped_sql).
+    tsquery, params = tsquery_sql(query)
+    sql = f"ts_headline(%s::regconfig, {escaped_sql(f'{alias}.body')}, {tsquery}, %s)"
+    return sql, [settings.SEARCH_CONFIG, *params, _HEADLINE_OPTIONS]
 
 
 def parse(text: str) -> SearchQuery:

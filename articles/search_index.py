@@ -30,7 +30,7 @@ from django.db.models.signals import (
 )
 from django.dispatch import receiver
 
-from articles.models import Article, ArticleSearchDocument, Category, Tag
+from articles.models import PUBLIC_STATUSES, Article, ArticleSearchDocument, Category, Tag
 from articles.signals import bulk_content_changed
 
 TABLE = ArticleSearchDocument._meta.db_table
@@ -98,18 +98,58 @@ def _index_is_for(*, connection, config: str) -> bool:
         return cursor.fetchone()[0]
 
 
+# Each document's copy of its article's publication (PostgreSQL, migration 0014): when
+# it is public (its status one of PUBLIC_STATUSES) and since when. A search alone walks
+# the newest public documents by PUBLIC_RECENT_INDEX and tests each where it lies,
+# without looking every article up (search_pages.visible_ranked_page). Triggers keep the
+# copy, so no write path can miss it (an admin action's UPDATE, SQL by hand): a document
+# written takes it from its article, an article's status or date changed gives it anew.
+# (Reads still check each article's own visibility: the copy only chooses the window.)
+PUBLIC_RECENT_INDEX = f"{TABLE}_public_recent"
+_PUBLIC_SQL = "status IN ({})".format(", ".join(f"'{status}'" for status in PUBLIC_STATUSES))
+PUBLICATION_SQL = [
+    f"""CREATE OR REPLACE FUNCTION {TABLE}_publication() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  SELECT a.published_at, COALESCE(a.{_PUBLIC_SQL}, false) INTO NEW.published_at, NEW.public
+  FROM articles_article a WHERE a.id = NEW.rowid;
+  RETURN NEW;
+END $$""",  # noqa: S608 - our own table names, here and below
+    f"""CREATE OR REPLACE FUNCTION articles_article_publication() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE {TABLE} SET published_at = NEW.published_at, public = COALESCE(NEW.{_PUBLIC_SQL}, false)
+  WHERE rowid = NEW.id;
+  RETURN NULL;
+END $$""",  # noqa: S608
+    f"DROP TRIGGER IF EXISTS {TABLE}_publication ON {TABLE}",
+    f"CREATE TRIGGER {TABLE}_publication BEFORE INSERT OR UPDATE OF rowid ON {TABLE} "
+    f"FOR EACH ROW EXECUTE FUNCTION {TABLE}_publication()",
+    "DROP TRIGGER IF EXISTS articles_article_publication ON articles_article",
+    "CREATE TRIGGER articles_article_publication AFTER UPDATE OF status, published_at "
+    "ON articles_article FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status "
+    "OR OLD.published_at IS DISTINCT FROM NEW.published_at) "
+    "EXECUTE FUNCTION articles_article_publication()",
+]
+PUBLIC_RECENT_INDEX_SQL = (
+    f"CREATE INDEX {PUBLIC_RECENT_INDEX} ON {TABLE} (published_at DESC, rowid DESC) WHERE public"
+)
+
+
 def postgresql_table_sql(config: str) -> list[str]:
-    """The statements that make PostgreSQL's search table for `config` (migration 0013's
-    table), empty. Its foreign key is checked at once, not deferred as Django's are:
+    """The statements that make PostgreSQL's search table for `config` (migration
+    0014's table), empty, with the triggers that keep its copy of each article's
+    publication. Its foreign key is checked at once, not deferred as Django's are:
     pending deferred checks would make ALTER TABLE refuse to run after a write. The row
     keeps the document uncompressed and the body's text out of line (0013 says why)."""
     return [
         f"CREATE TABLE {TABLE} (rowid bigint PRIMARY KEY REFERENCES articles_article (id) "
         "ON DELETE CASCADE, title text NOT NULL, excerpt text NOT NULL, body text NOT NULL, "
         "terms text NOT NULL, document tsvector GENERATED ALWAYS AS "
-        f"({postgresql_document_sql(config)}) STORED)",
+        f"({postgresql_document_sql(config)}) STORED, published_at timestamptz, "
+        "public boolean NOT NULL DEFAULT false)",
         f"ALTER TABLE {TABLE} ALTER COLUMN body SET STORAGE EXTERNAL, "
         "ALTER COLUMN document SET STORAGE MAIN",
+        *PUBLICATION_SQL,
     ]
 
 
@@ -122,6 +162,7 @@ def _recreate_index(*, connection, config: str) -> None:
             cursor.execute(f"ALTER TABLE {TABLE} RENAME TO {TABLE}_before")
             cursor.execute(f"ALTER INDEX {TABLE}_pkey RENAME TO {TABLE}_before_pkey")
             cursor.execute(f"DROP INDEX {TABLE}_document")
+            cursor.execute(f"DROP INDEX {PUBLIC_RECENT_INDEX}")
             for statement in postgresql_table_sql(config):
                 cursor.execute(statement)
             cursor.execute(
@@ -130,6 +171,7 @@ def _recreate_index(*, connection, config: str) -> None:
             )
             cursor.execute(f"DROP TABLE {TABLE}_before")
             cursor.execute(GIN_INDEX_SQL)
+            cursor.execute(PUBLIC_RECENT_INDEX_SQL)
             return
         cursor.execute(f"DROP TABLE {TABLE}")
         cursor.execute(

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import search_pages
+from articles.models import Article
 from tests.articles.test_search import SEARCH_QUERIES
 from tests.factories import ArticleFactory, TagFactory
 
@@ -101,20 +102,33 @@ def test_a_repeated_search_costs_the_same_queries_whatever_the_page_size(
 
 
 @pytest.mark.skipif(not POSTGRESQL, reason="PostgreSQL's page by rank")
-def test_postgresql_ranks_the_window_then_joins_the_page_alone(api_client, airships):
-    answer(api_client, search="zeppelin", fields="slug,search_snippet")  # the count, stored
+@pytest.mark.parametrize("alone", [True, False], ids=["search alone", "with a filter"])
+def test_postgresql_ranks_the_window_then_joins_the_page_alone(api_client, airships, alone):
+    params = {"search": "zeppelin", "fields": "slug,search_snippet"}
+    if not alone:  # the FilterSet's queryset: the window walks the articles it lets through
+        params["category"] = Article.objects.get(slug="airship-0").category.slug
+    answer(api_client, **params)  # the count, stored
 
     with CaptureQueriesContext(connection) as captured:
-        answer(api_client, search="zeppelin", fields="slug,search_snippet")
+        answer(api_client, **params)
 
-    (page,) = (query["sql"] for query in captured.captured_queries)  # no tags shown
+    statements = [query["sql"] for query in captured.captured_queries]  # no tags shown
+    (page,) = (sql for sql in statements if "= ANY(ARRAY(SELECT w.pk FROM (" in sql)
     rows, ranking = page.split("= ANY(ARRAY(SELECT w.pk FROM (", 1)
+    window = ranking.split(") w ORDER BY", 1)[0]
     # The window (LIMIT 25) is ranked inside the array, joined to no category; the
-    # page's rows alone are.
-    assert "LIMIT 25" in ranking and "articles_category" not in ranking
+    # page's rows alone are, and read their rank and body from their documents one by
+    # one, not as one more join.
+    assert "LIMIT 25" in window and "articles_category" not in ranking
     assert "articles_category" in rows
+    assert 'JOIN "articles_search"' not in rows
     assert "ts_headline" not in page  # the snippets are made from the bodies read
-    assert '"articles_search".body AS "search_snippet"' in rows
+    body = '(SELECT d.body FROM articles_search d WHERE d.rowid = "articles_article"."id")'
+    assert f'{body} AS "search_snippet"' in rows
+    # A search alone walks the documents' own copy of each article's publication; a
+    # filtered one walks the articles the FilterSet lets through.
+    assert ('"articles_article"' not in window) is alone
+    assert ("d.public AND d.published_at <= " in window) is alone
 
 
 @pytest.mark.skipif(not POSTGRESQL, reason="PostgreSQL's page by rank")
