@@ -26,6 +26,7 @@ which `snippet_html` turns into `<mark>`s: nothing else in it is markup.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape, unescape
 
 from django.conf import settings
@@ -286,9 +287,9 @@ class _InWindow(_OnDocument):
     also MATCHes the document, which bm25() and snippet() need, and looks each match up
     in the window (`+rowid`): looking each id up in FTS5 is a query of the index per id."""
 
-    def __init__(self, query: SearchQuery, window: QuerySet, *, ranked: bool) -> None:
+    def __init__(self, query: SearchQuery, window: Expression, *, ranked: bool) -> None:
         super().__init__(query, output_field=BooleanField())
-        self.window, self.ranked = Subquery(window), ranked
+        self.window, self.ranked = window, ranked
 
     def get_source_expressions(self):
         return [self.document, self.window]
@@ -307,6 +308,40 @@ class _InWindow(_OnDocument):
             return f"{alias}.rowid IN {window}", params
         match, match_params = ARTICLE_DOCUMENTS.sqlite_match(alias, self.query)
         return f"{match} AND +{alias}.rowid IN {window}", [*match_params, *params]
+
+
+class PublicWindow(Expression):
+    """A search alone's window: the newest `size` public documents the query finds,
+    walked by the search table's own index of them (search_index.PUBLIC_RECENT_INDEX)
+    and tested where they lie, or, for a phrase, read from the GIN index
+    (is_phrased). Its rows are as the general window's: pk, published_at, document
+    (search_pages), or its ids alone (`ids_only`: `_in_window`'s, for a count).
+    The documents' copy of their article's publication is kept by triggers
+    (search_index.PUBLICATION_SQL)."""
+
+    output_field = BooleanField()  # unused: the expression is a derived table
+
+    def __init__(self, query, *, now, size: int, phrased: bool, ids_only: bool = False) -> None:
+        super().__init__()
+        self.query, self.now, self.size, self.phrased = query, now, int(size), phrased
+        self.ids_only = ids_only
+
+    def as_postgresql(self, compiler, connection):
+        published_at = Article._meta.get_field("published_at")
+        now = published_at.get_db_prep_value(self.now, connection)
+        match, params = ARTICLE_DOCUMENTS.postgresql_match("m" if self.phrased else "d", self.query)
+        if self.phrased:
+            match = f"d.rowid = ANY(ARRAY(SELECT m.rowid FROM {TABLE} m WHERE {match}))"  # noqa: S608
+        columns = "d.rowid AS pk" if self.ids_only else "d.rowid AS pk, d.published_at, d.document"
+        sql = (
+            f"(SELECT {columns} FROM {TABLE} d "  # noqa: S608
+            f"WHERE d.public AND d.published_at <= %s AND {match} "
+            f"ORDER BY d.published_at DESC, d.rowid DESC LIMIT {self.size})"
+        )
+        return sql, [now, *params]
+
+    def as_sql(self, compiler, connection):
+        raise NotSupportedError("A search alone's window is PostgreSQL's.")
 
 
 _FTS5_COUNT_UP_TO = (
@@ -347,7 +382,12 @@ def newest_first(
 
 
 def _in_window(
-    queryset: QuerySet[Article], query: SearchQuery, window: int, *, ranked: bool
+    queryset: QuerySet[Article],
+    query: SearchQuery,
+    window: int,
+    *,
+    ranked: bool,
+    public_at: datetime | None = None,
 ) -> QuerySet[Article]:
     """The articles of `queryset` the query finds, the newest `window` of them. The
     newest are found as a subquery of ids, the cheap way for the words asked.
@@ -363,9 +403,16 @@ def _in_window(
             return _matching(queryset, query)
         newest = queryset.filter(_InMatches(query, walk=found >= WALK_FROM * window))
         newest = newest.order_by(*NEWEST_FIRST)
+    elif public_at is not None:
+        # A search alone: its window from the documents' own copy of the publication.
+        newest = PublicWindow(
+            query, now=public_at, size=window, phrased=is_phrased(query), ids_only=True
+        )
+        in_window = _InWindow(query, newest, ranked=ranked)
+        return queryset.filter(search_document__isnull=False).filter(in_window)
     else:
         newest = newest_first(queryset, query)
-    newest = newest.values("pk")[:window]
+    newest = Subquery(newest.values("pk")[:window])
     in_window = _InWindow(query, newest, ranked=ranked)
     return queryset.filter(search_document__isnull=False).filter(in_window)
 
@@ -383,17 +430,21 @@ def matching(*, queryset: QuerySet[Article], text: str, window: int = 0) -> Quer
     return _in_window(queryset, query, window, ranked=False)
 
 
-def ranked(*, queryset: QuerySet[Article], text: str, window: int = 0) -> QuerySet[Article]:
+def ranked(
+    *, queryset: QuerySet[Article], text: str, window: int = 0, public_at: datetime | None = None
+) -> QuerySet[Article]:
     """`matching`, annotated with `search_rank` (higher is better) and
     `search_snippet` (see snippet_html). Neither is computed unless it is read or
-    ordered by: a COUNT costs no rank, a page only its own snippets."""
+    ordered by: a COUNT costs no rank, a page only its own snippets. `public_at`: the
+    queryset is the articles visible then and nothing else filtered (a search alone),
+    whose window PostgreSQL finds from the documents alone (PublicWindow)."""
     query = parse(text)
     if query.is_empty:
         return queryset.none().annotate(search_rank=Value(0.0), search_snippet=Value(""))
     if window <= 0:
         found = _matching(queryset, query)
     else:
-        found = _in_window(queryset, query, window, ranked=True)
+        found = _in_window(queryset, query, window, ranked=True, public_at=public_at)
     return found.annotate(search_rank=Rank(query), search_snippet=Snippet(query))
 
 

@@ -88,7 +88,7 @@ def visible_ranked_page(
         lambda now, websearch: _page_rows(
             Article.objects.visible(now),
             _Websearch(websearch),
-            _PublicWindow(_Websearch(websearch), now=now, size=window, phrased=phrased),
+            search.PublicWindow(_Websearch(websearch), now=now, size=window, phrased=phrased),
             offset=offset,
             limit=limit,
             columns=columns,
@@ -131,38 +131,6 @@ def _page_rows(queryset, query, window: Expression, *, offset, limit, columns) -
         )
     # The inner order, again for the page's rows alone: the same key gives the same order.
     return page.order_by("-search_rank", *NEWEST_FIRST).values(*columns)
-
-
-class _PublicWindow(Expression):
-    """A search alone's window: the newest `size` public documents the query finds,
-    walked by the search table's own index of them (search_index.PUBLIC_RECENT_INDEX)
-    and tested where they lie, or, for a phrase, read from the GIN index
-    (search.is_phrased). Its rows are as the general window's: pk, published_at,
-    document."""
-
-    output_field = BooleanField()  # unused: the expression is a derived table
-
-    def __init__(self, query, *, now, size: int, phrased: bool) -> None:
-        super().__init__()
-        self.query, self.now, self.size, self.phrased = query, now, int(size), phrased
-
-    def as_postgresql(self, compiler, connection):
-        published_at = Article._meta.get_field("published_at")
-        now = published_at.get_db_prep_value(self.now, connection)
-        match, params = search.ARTICLE_DOCUMENTS.postgresql_match(
-            "m" if self.phrased else "d", self.query
-        )
-        if self.phrased:
-            match = f"d.rowid = ANY(ARRAY(SELECT m.rowid FROM {TABLE} m WHERE {match}))"  # noqa: S608
-        sql = (
-            f"(SELECT d.rowid AS pk, d.published_at, d.document FROM {TABLE} d "  # noqa: S608
-            f"WHERE d.public AND d.published_at <= %s AND {match} "
-            f"ORDER BY d.published_at DESC, d.rowid DESC LIMIT {self.size})"
-        )
-        return sql, [now, *params]
-
-    def as_sql(self, compiler, connection):
-        raise NotSupportedError("A page by rank needs PostgreSQL.")
 
 
 class _OfDocument(Expression):

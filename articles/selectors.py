@@ -149,12 +149,17 @@ def matching_words(*, queryset: QuerySet[Article], text: str, window: int = 0) -
 
 
 def search_articles(
-    *, queryset: QuerySet[Article], text: str, window: int = 0
+    *,
+    queryset: QuerySet[Article],
+    text: str,
+    window: int = 0,
+    alone_at: datetime | None = None,
 ) -> QuerySet[Article]:
     """matching_words, annotated with `search_rank` (order by "-search_rank": best
     first) and `search_snippet` (the body's best passage: articles.search.snippet_html
-    makes it HTML). Each is computed only when read or ordered by."""
-    return search.ranked(queryset=queryset, text=text, window=window)
+    makes it HTML). Each is computed only when read or ordered by. `alone_at`: the
+    queryset is visible_articles(now=alone_at) and nothing else (a search alone)."""
+    return search.ranked(queryset=queryset, text=text, window=window, public_at=alone_at)
 
 
 def search_page_reader(

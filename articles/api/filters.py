@@ -167,11 +167,12 @@ class ArticleFilter(StrictFilterSet):
         return text or None
 
     @staticmethod
-    def searched(queryset, text: str):
+    def searched(queryset, text: str, *, alone_at=None):
         """The articles of `queryset` the text finds, annotated (search_articles): the
-        newest SEARCH_RANK_WINDOW of them."""
+        newest SEARCH_RANK_WINDOW of them. `alone_at`: the queryset is the articles
+        visible then, nothing else filtered (a search alone)."""
         return selectors.search_articles(
-            queryset=queryset, text=text, window=settings.SEARCH_RANK_WINDOW
+            queryset=queryset, text=text, window=settings.SEARCH_RANK_WINDOW, alone_at=alone_at
         )
 
     def filter_search(self, queryset, name, value):

@@ -308,7 +308,9 @@ class ArticleViewSet(PublicReadViewSet):
             # A search alone's first count, or its pages where the database has no
             # reader of its own (SQLite): the annotated queryset. Once counted, the page
             # is read by its reader, and building this queryset cost a millisecond.
-            searched = ArticleFilter.searched(queryset, self._relevance_search[1])
+            searched = ArticleFilter.searched(
+                queryset, self._relevance_search[1], alone_at=self._visible_at
+            )
             queryset = searched.order_by("-search_rank", *ArticleFilter.DEFAULT_ORDER)
         rows = super().paginate_queryset(queryset)
         if rows and isinstance(rows[0], dict):

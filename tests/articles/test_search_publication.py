@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import search_index
@@ -118,3 +119,21 @@ def test_the_search_box_walks_past_articles_unpublished_by_an_update(api_client,
     assert first["count"] == again["count"] == 25
     assert {item["slug"] for item in again["results"]} == expected
     assert again["results"] == reference["results"] == first["results"]
+
+
+def test_a_new_search_alone_counts_its_window_from_the_documents(api_client, settings):
+    """Its first request (the count, and the page through the annotated queryset) finds
+    the window from the documents' own copy too; a filtered search walks the articles."""
+    settings.API_RESPONSE_CACHE = False
+    ArticleFactory(slug="story", body="<p>The zeppelin flew.</p>")
+
+    def windows(params) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert api_client.get(URL, params).json()["count"] == 1
+        return [q["sql"] for q in captured.captured_queries if "articles_search" in q["sql"]]
+
+    alone = windows({"search": "zeppelin"})
+    filtered = windows({"search": "zeppelin", "category": Article.objects.get().category.slug})
+
+    assert alone and all("FROM articles_search d WHERE d.public AND" in sql for sql in alone)
+    assert filtered and not any("d.public" in sql for sql in filtered)
