@@ -14,7 +14,11 @@ def replica_databases(urls: list[str], primary: dict) -> dict[str, dict]:
             url, conn_max_age=primary["CONN_MAX_AGE"], conn_health_checks=True
         )
         if replica["ENGINE"] != "django.db.backends.sqlite3":
-            replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+            options = replica.setdefault("OPTIONS", {})
+            options.setdefault("connect_timeout", 2)
+            # The primary's planner settings (DATABASE_RANDOM_PAGE_COST): same plans.
+            if "options" in primary.get("OPTIONS", {}):
+                options.setdefault("options", primary["OPTIONS"]["options"])
         replica["TEST"] = {"MIRROR": "default"}
         databases[f"replica_{number}"] = replica
     return databases

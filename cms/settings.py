@@ -188,7 +188,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", 5)
+    # The planner's cost of reading a page out of order, against 1 for the next page:
+    # PostgreSQL's default, 4, models spinning disks; 1.1 is its documentation's value
+    # for solid-state storage, where a small table's index walk is cheaper than reading
+    # it whole (docs/deployment.md). Empty: the server's own setting (behind a pooler
+    # that refuses connection options, set it on the server instead).
+    if _random_page_cost := os.environ.get("DATABASE_RANDOM_PAGE_COST", "1.1").strip():
+        _options["options"] = f"-c random_page_cost={float(_random_page_cost)}"
 
 # Read replicas (docs/deployment.md): without them no router and no middleware run.
 DATABASES.update(replica_databases(env_list("DATABASE_REPLICA_URLS", []), DATABASES["default"]))
