@@ -193,12 +193,8 @@ def python_snippets(connection):
 class Snippet(_OnDocument):
     """The body's passage that matches best, HTML-escaped, matches between markers."""
 
-    def __init__(self, query: SearchQuery, *, made_later: bool = False) -> None:
-        # made_later: where Python makes the snippet, the body is read as it is, and
-        # the caller makes it (search_pages.with_snippets: a statement compiled once
-        # holds no query of its own).
-        field = TextField() if made_later else _SnippetText(query)
-        super().__init__(query, output_field=field)
+    def __init__(self, query: SearchQuery) -> None:
+        super().__init__(query, output_field=_SnippetText(query))
 
     def as_postgresql(self, compiler, connection):
         return postgresql_snippet(self.document_alias(compiler), self.query, connection)
@@ -366,15 +362,10 @@ def is_phrased(query: SearchQuery) -> bool:
     return all(any(term.phrase and not term.excluded for term in group) for group in query.groups)
 
 
-def newest_first(
-    queryset: QuerySet[Article], query: SearchQuery, *, phrased: bool | None = None
-) -> QuerySet[Article]:
+def newest_first(queryset: QuerySet[Article], query: SearchQuery) -> QuerySet[Article]:
     """PostgreSQL: the articles of `queryset` the query finds, newest first, for the
-    window to be cut from (_in_window). `phrased`: whether every alternative asks for a
-    phrase (is_phrased), when the caller has only the query's SQL text (search_pages)."""
-    if phrased is None:
-        phrased = is_phrased(query)
-    if phrased:
+    window to be cut from (_in_window, search_pages.ranked_page)."""
+    if is_phrased(query):
         found = queryset.filter(_InMatches(query, walk=False))
     else:
         found = _matching(queryset, query)
@@ -396,23 +387,21 @@ def _in_window(
     walks the newest articles (article_public_recent) and tests each document, stopping
     at the window; a phrase is read from the index (is_phrased). SQLite is asked first (_fts5_matches_up_to): fewer matches in the
     whole index than the window need no window at all; from WALK_FROM times the window
-    it walks, in between it reads the matches and sorts them."""
+    it walks, in between it reads the matches and sorts them. `public_at` (PostgreSQL):
+    the queryset is the articles visible then and nothing else, whose window is read
+    from the documents alone (PublicWindow)."""
     if connections[queryset.db].vendor == "sqlite":
         found = _fts5_matches_up_to(query, WALK_FROM * window, queryset.db)
         if found < window:
             return _matching(queryset, query)
         newest = queryset.filter(_InMatches(query, walk=found >= WALK_FROM * window))
-        newest = newest.order_by(*NEWEST_FIRST)
+        newest = Subquery(newest.order_by(*NEWEST_FIRST).values("pk")[:window])
     elif public_at is not None:
-        # A search alone: its window from the documents' own copy of the publication.
         newest = PublicWindow(
             query, now=public_at, size=window, phrased=is_phrased(query), ids_only=True
         )
-        in_window = _InWindow(query, newest, ranked=ranked)
-        return queryset.filter(search_document__isnull=False).filter(in_window)
     else:
-        newest = newest_first(queryset, query)
-    newest = Subquery(newest.values("pk")[:window])
+        newest = Subquery(newest_first(queryset, query).values("pk")[:window])
     in_window = _InWindow(query, newest, ranked=ranked)
     return queryset.filter(search_document__isnull=False).filter(in_window)
 

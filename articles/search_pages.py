@@ -167,7 +167,7 @@ class _InRankedPage(Expression):
 
     output_field = BooleanField()
 
-    def __init__(self, window: QuerySet, query, *, offset: int, limit: int) -> None:
+    def __init__(self, window: Expression, query, *, offset: int, limit: int) -> None:
         super().__init__()
         self.article, self.window, self.query = F("pk"), window, query
         self.offset, self.limit = int(offset), int(limit)

@@ -1,6 +1,6 @@
 """PostgreSQL's search documents carry a copy of their article's publication (migration
 0014), kept by triggers: a search alone walks the newest public documents by it
-(articles/search_pages.py, `_PublicWindow`). Whatever writes an article's status or date
+(articles/search.py, `PublicWindow`). Whatever writes an article's status or date
 (a save, an admin action's UPDATE, SQL by hand), the copy follows, and the search box
 answers as the full path does."""
 
