@@ -195,8 +195,9 @@ else:
     # for solid-state storage, where a small table's index walk is cheaper than reading
     # it whole (docs/deployment.md). Empty: the server's own setting (behind a pooler
     # that refuses connection options, set it on the server instead).
-    if _random_page_cost := os.environ.get("DATABASE_RANDOM_PAGE_COST", "1.1").strip():
-        _options["options"] = f"-c random_page_cost={float(_random_page_cost)}"
+    if os.environ.get("DATABASE_RANDOM_PAGE_COST", "1.1").strip():
+        _random_page_cost = env_float("DATABASE_RANDOM_PAGE_COST", 1.1)
+        _options["options"] = f"-c random_page_cost={_random_page_cost}"
 
 # Read replicas (docs/deployment.md): without them no router and no middleware run.
 DATABASES.update(replica_databases(env_list("DATABASE_REPLICA_URLS", []), DATABASES["default"]))

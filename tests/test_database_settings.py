@@ -20,17 +20,17 @@ PRINT_OPTIONS = (
 )
 
 
-def database_options(**variables: str) -> dict:
+def settings_run(**variables: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
     environ.update(DJANGO_SETTINGS_MODULE="cms.settings", DJANGO_DEBUG="1", **variables)
-    done = subprocess.run(
-        [sys.executable, "-c", PRINT_OPTIONS],
-        env=environ,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_OPTIONS], env=environ, cwd=ROOT, capture_output=True, text=True
     )
+
+
+def database_options(**variables: str) -> dict:
+    done = settings_run(**variables)
+    assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -52,6 +52,13 @@ def test_the_page_cost_is_the_site_owners(value, expected):
     found = database_options(DATABASE_URL=PRIMARY, DATABASE_RANDOM_PAGE_COST=value)
 
     assert found == {"default": expected}  # empty: the server's own setting
+
+
+def test_a_page_cost_that_is_no_number_stops_the_start_with_its_name():
+    done = settings_run(DATABASE_URL=PRIMARY, DATABASE_RANDOM_PAGE_COST="fast")
+
+    assert done.returncode != 0
+    assert "DATABASE_RANDOM_PAGE_COST must be a number, got 'fast'" in done.stderr
 
 
 def test_sqlite_has_no_such_option():
