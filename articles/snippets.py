@@ -106,7 +106,8 @@ class _Words(NamedTuple):
     first split quickly (`spaced`: the source with a space for each separator it knows,
     then str.split). That split is the regex's exactly when every word it gives is
     letters and digits alone; otherwise (a separator it does not know: "©", "€") the
-    regex splits it (`pieces`)."""
+    regex splits it (`pieces`). ASCII text, most text, needs neither the typographic
+    marks nor the check."""
 
     source: str
     written: list[str]
@@ -116,6 +117,11 @@ class _Words(NamedTuple):
     @classmethod
     def of(cls, text: str) -> _Words:
         lowered = text.lower()
+        if lowered.isascii():
+            # str.isascii reads a flag, it does not scan: after the translation only
+            # letters and digits are left between the spaces, each a word's.
+            spaced = lowered.encode().translate(_ASCII_SEPARATORS).decode()
+            return cls(lowered, spaced.split(), spaced=spaced)
         if len(lowered) != len(text):
             pieces = _PIECES.split(text)
             # Each word lowered: \x00 is no word's character.
@@ -139,6 +145,25 @@ class _Words(NamedTuple):
         rest = self.spaced.split(None, index)[-1] if index else self.spaced.lstrip()
         return len(self.spaced) - len(rest)
 
+    def spans(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Where words `start` to `end` (not included) begin and end in the source."""
+        place = self.offset(start)
+        spans = []
+        if self.pieces is not None:
+            for index in range(start, end):
+                finish = place + len(self.pieces[2 * index + 1])
+                spans.append((place, finish))
+                place = finish + len(self.pieces[2 * index + 2])
+            return spans
+        # Between one word and the next there is only space: the next word is the first
+        # place its text is found after the one before (cheaper than splitting again).
+        find = self.spaced.find
+        for word in self.written[start:end]:
+            place = find(word, place)
+            spans.append((place, place + len(word)))
+            place += len(word)
+        return spans
+
 
 def _passage(text: str, split: _Words, found_forms: set[str], words: int) -> str:
     written = split.written
@@ -157,23 +182,15 @@ def _passage(text: str, split: _Words, found_forms: set[str], words: int) -> str
         centred = first - (words - (last - first + 1)) // 2
         start = max(0, min(centred, len(written) - words))
     end = min(len(written), start + words)
-    # The passage alone split again, into its words and what is between them (its own
-    # pieces: a word at each odd index); the source is the text one character for one.
-    offset = split.offset(start)
-    pieces = _PIECES.split(split.source[offset:], maxsplit=end - start)
-    # The passage of `text`, escaped, with the words found marked.
-    piece, place = 1, offset  # word `start`'s piece, and where it begins
-    shown = offset
+    spans = split.spans(start, end)
+    # The passage of `text` with the words found marked, then escaped (the markers are
+    # control characters, which escaping leaves as they are).
     parts: list[str] = []
-    for marked in (2 * (index - start) + 1 for index in found if start <= index < end):
-        begin = place + sum(map(len, pieces[piece:marked]))
-        finish = begin + len(pieces[marked])
-        parts += [escape(text[shown:begin], quote=False), START]
-        parts += [escape(text[begin:finish], quote=False), STOP]
-        piece, place = marked + 1, finish
-        shown = finish
-    last_word = 2 * (end - start) - 1
-    after = place + sum(map(len, pieces[piece : last_word + 1]))
-    tail = _TRAILING.match(text, after).end()
-    parts.append(escape(text[shown:tail], quote=False))
-    return "".join(parts)
+    shown = spans[0][0]
+    for index in found:
+        if start <= index < end:
+            begin, finish = spans[index - start]
+            parts += [text[shown:begin], START, text[begin:finish], STOP]
+            shown = finish
+    parts.append(text[shown : _TRAILING.match(text, spans[-1][1]).end()])
+    return escape("".join(parts), quote=False)

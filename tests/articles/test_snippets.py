@@ -157,3 +157,20 @@ def test_the_quick_split_finds_the_words_the_regex_finds():
 
     assert page == [_reference_snippet(text, stems, ENGLISH, 8) for text in texts]
     assert sum(snippets.START in each for each in page) > 300  # words were found
+
+
+def test_the_ascii_split_finds_the_words_the_regex_finds():
+    # ASCII text (most text) takes the quickest split: the same words, in the same places.
+    pieces = [
+        "camera", "Cameras", "CAMERA", "x", "X42", "42", "zeppelin", " ", "  ", "\n", "\t",
+        ", ", ".", "'", "-", "_", "<b>", "&amp;", "\x1f", "\x7f", "camera_x",
+    ]  # fmt: skip
+    rng = random.Random(11)
+    texts = ["".join(rng.choices(pieces, k=rng.randint(0, 120))) for _ in range(400)]
+    stems = snippets.wanted_stems(parse("camera x"), ENGLISH)
+
+    page = snippets.page_snippets(texts, stems, ENGLISH, words=8)
+
+    assert all(text.isascii() for text in texts)
+    assert page == [_reference_snippet(text, stems, ENGLISH, 8) for text in texts]
+    assert sum(snippets.START in each for each in page) > 300  # words were found
