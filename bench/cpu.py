@@ -10,11 +10,13 @@ request costs each part, and what rate the machine's cores allow at that cost.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
 # Process names (/proc/PID/comm) of the shared services and the load generator.
 GROUPS = {"postgres": "PostgreSQL", "redis-server": "Redis"}
+_PROCESS_GROUPS = ("app", *GROUPS.values())
 
 
 def _process_ticks(pid: int) -> tuple[str, int] | None:
@@ -41,7 +43,7 @@ def snapshot(app_pids: list[int]) -> dict:
     numbers, wrk's and the machine's total busy time. wrk has ended by the time the row
     is read again: its time is this harness's children's, which the kernel adds up when
     a child is waited for (only wrk ends during a row)."""
-    groups: dict[str, dict[int, int]] = {name: {} for name in ["app", *GROUPS.values()]}
+    groups: dict[str, dict[int, int]] = {name: {} for name in _PROCESS_GROUPS}
     app = set(app_pids)
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -63,10 +65,42 @@ def snapshot(app_pids: list[int]) -> dict:
     }
 
 
+class Meter:
+    """The row's CPU by group, read from /proc before the row, after it, and every
+    `interval` seconds between, on a thread: a process that ends during the row keeps
+    the ticks it was last seen with. Read only before and after, the app's database
+    connections, closed after DATABASE_CONN_MAX_AGE and opened again mid-row, took
+    their PostgreSQL time with them into "other" (2 ms a request of the search row)."""
+
+    def __init__(self, app_pids: list[int], interval: float = 0.5) -> None:
+        self.app_pids, self.interval = app_pids, interval
+        self.before = snapshot(app_pids)
+        self.seen = {group: dict(self.before[group]) for group in _PROCESS_GROUPS}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._merge(snapshot(self.app_pids))
+
+    def _merge(self, reading: dict) -> None:
+        for group in _PROCESS_GROUPS:
+            self.seen[group].update(reading[group])
+
+    def per_request(self, requests: int) -> dict:
+        """Stop polling; `per_request` of the row, ended processes included."""
+        self._stop.set()
+        self._thread.join()
+        after = snapshot(self.app_pids)
+        self._merge(after)
+        return per_request(self.before, {**after, **self.seen}, requests)
+
+
 def _spent(before, after) -> int:
-    """Ticks spent between two readings: per process, those alive at the end (a process
-    started during the row counts whole; one that ended is missed, and left in
-    "other")."""
+    """Ticks spent between two readings: per process, those in the second reading (a
+    process started during the row counts whole; one that ended is missed, and left in
+    "other", unless Meter saw it)."""
     if isinstance(after, int):
         return after - before
     return sum(ticks - before.get(pid, 0) for pid, ticks in after.items())

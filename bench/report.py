@@ -562,7 +562,9 @@ def _cpu_section(results: dict, labels: dict) -> list[str]:
     )
     return lines + [
         "",
-        "User + system time read from /proc before and after each row's wrk run, divided "
+        "User + system time read from /proc before and after each row's wrk run (and "
+        "every half second between, so a process that ends mid-row, such as a database "
+        "connection closed after its maximum age, keeps its time), divided "
         "by the requests answered: the app's gunicorn workers, every PostgreSQL and Redis "
         "process, wrk (the harness's waited-for children), and the rest of the machine "
         "(the kernel's network stack, other processes). The cores allow: the machine's CPU "

@@ -203,16 +203,16 @@ class Bench:
             # The plain rows (the cache hit and the raw WSGI yardstick) get the same warm-up.
             self.wrk(url, self.config.warmup_seconds, mode="plain")
         profiler = Profiler(server.worker_pids(), row.name, seconds) if profile else None
-        cpu_before = cpu.snapshot(server.worker_pids())
+        meter = cpu.Meter(server.worker_pids())
         measured = self.wrk(url, seconds, **options)
-        cpu_after = cpu.snapshot(server.worker_pids())
+        cpu_ms = meter.per_request(measured.requests)
         result = asdict(measured) | {
             "rps": measured.rps,
             "ok_rps": measured.ok_rps,
             "path": path,
             "kind": row.kind,
             "mode": row.mode,
-            "cpu_ms": cpu.per_request(cpu_before, cpu_after, measured.requests),
+            "cpu_ms": cpu_ms,
         }
         if profiler:
             result["profile"] = profiler.finish()
