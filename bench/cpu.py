@@ -16,7 +16,11 @@ from pathlib import Path
 TICKS = os.sysconf("SC_CLK_TCK")
 # Process names (/proc/PID/comm) of the shared services and the load generator.
 GROUPS = {"postgres": "PostgreSQL", "redis-server": "Redis"}
-_PROCESS_GROUPS = ("app", *GROUPS.values())
+
+
+def _process_groups() -> tuple[str, ...]:
+    """The groups read per process: the app's workers and the named services."""
+    return ("app", *GROUPS.values())
 
 
 def _process_ticks(pid: int) -> tuple[str, int] | None:
@@ -43,7 +47,7 @@ def snapshot(app_pids: list[int]) -> dict:
     numbers, wrk's and the machine's total busy time. wrk has ended by the time the row
     is read again: its time is this harness's children's, which the kernel adds up when
     a child is waited for (only wrk ends during a row)."""
-    groups: dict[str, dict[int, int]] = {name: {} for name in _PROCESS_GROUPS}
+    groups: dict[str, dict[int, int]] = {name: {} for name in _process_groups()}
     app = set(app_pids)
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -75,7 +79,7 @@ class Meter:
     def __init__(self, app_pids: list[int], interval: float = 0.5) -> None:
         self.app_pids, self.interval = app_pids, interval
         self.before = snapshot(app_pids)
-        self.seen = {group: dict(self.before[group]) for group in _PROCESS_GROUPS}
+        self.seen = {group: dict(self.before[group]) for group in _process_groups()}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
         self._thread.start()
@@ -85,7 +89,7 @@ class Meter:
             self._merge(snapshot(self.app_pids))
 
     def _merge(self, reading: dict) -> None:
-        for group in _PROCESS_GROUPS:
+        for group in _process_groups():
             self.seen[group].update(reading[group])
 
     def per_request(self, requests: int) -> dict:

@@ -40,7 +40,6 @@ def _busy_child_that_ends():
 
 def test_a_process_that_ends_mid_row_keeps_its_time(monkeypatch):
     monkeypatch.setattr(cpu, "GROUPS", {NAME: "Test"})
-    monkeypatch.setattr(cpu, "_PROCESS_GROUPS", ("app", "Test"))
     before = cpu.snapshot([])
     meter = cpu.Meter([], interval=0.05)
 
