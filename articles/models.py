@@ -465,3 +465,31 @@ class ArticleSearchDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ArticleWordIndex(models.Model):
+    """Where each word of a document's body begins, and its stem (articles/snippets.py,
+    `word_index`): what a search's snippet needs, made once when the body is indexed
+    rather than on every search. Written with the document by articles/search_index.py
+    where Python makes the snippets (PostgreSQL, a Snowball language); absent elsewhere,
+    where the snippet is made from the body as before. A plain table, not a column of
+    the document's: it is filled, or emptied when the language changes, without
+    rewriting the documents and their GIN index."""
+
+    document = models.OneToOneField(
+        ArticleSearchDocument,
+        primary_key=True,
+        db_column="rowid",
+        # No constraint: on SQLite the documents are an FTS5 virtual table. The rows go
+        # with their documents (search_index), and a stray one is never read.
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="word_index",
+    )
+    words = models.TextField()
+
+    class Meta:
+        db_table = "articles_search_words"
+
+    def __str__(self) -> str:
+        return f"words of {self.document_id}"

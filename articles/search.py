@@ -43,12 +43,13 @@ from django.db.models import (
 )
 
 from articles import snippets
-from articles.models import NEWEST_FIRST, Article, ArticleSearchDocument
-from articles.search_index import escaped_sql
+from articles.models import NEWEST_FIRST, Article, ArticleSearchDocument, ArticleWordIndex
+from articles.search_index import escaped_sql, snippet_stemmer
 from articles.search_syntax import SearchQuery, parse_websearch, stop_words
 from articles.snippets import START, STOP, wanted_stems
 
 TABLE = ArticleSearchDocument._meta.db_table
+WORDS_TABLE = ArticleWordIndex._meta.db_table
 # bm25's weight per FTS5 column (title, excerpt, body, terms), in the proportions of
 # ts_rank's default weights for A, B, C, B (1.0, 0.4, 0.2, 0.4).
 BM25_WEIGHTS = (5.0, 2.0, 1.0, 2.0)
@@ -179,15 +180,26 @@ class _SnippetText(TextField):
         # The query's stems, once for all the page's rows.
         if self._stems is None or self._stems[0] is not stemmer:
             self._stems = (stemmer, wanted_stems(self.query, stemmer))
-        return snippets.snippet(value, self._stems[1], stemmer, words=SNIPPET_WORDS)
+        index, body = snippet_source(value)
+        return snippets.snippet(body, self._stems[1], stemmer, words=SNIPPET_WORDS, index=index)
 
 
 def python_snippets(connection):
     """The stemmer with which Python makes PostgreSQL's snippets, or None (SQLite's
     snippet(), or ts_headline for a language Snowball has no stemmer for)."""
-    if connection.vendor != "postgresql":
-        return None
-    return snippets.stemmer_for(settings.SEARCH_CONFIG)
+    return snippet_stemmer(connection)
+
+
+# Between a body's word index and its text in the column Python makes a snippet from:
+# a control character, which neither holds (search_index.plain_text, snippets.word_index).
+_INDEX_END = "\x01"
+
+
+def snippet_source(value: str) -> tuple[str, str]:
+    """(the body's word index, "" if it has none; the body) from postgresql_snippet's
+    column, where Python makes the snippet."""
+    index, _, body = value.partition(_INDEX_END)
+    return index, body
 
 
 class Snippet(_OnDocument):
@@ -206,10 +218,12 @@ class Snippet(_OnDocument):
 
 
 def postgresql_snippet(alias: str, query: SearchQuery, connection) -> tuple[str, list]:
-    """A snippet's SQL over the document `alias`: its body, where Python makes the
-    snippet (_SnippetText, search_pages.with_snippets), else ts_headline's."""
+    """A snippet's SQL over the document `alias`: its body's word index and its body,
+    where Python makes the snippet (_SnippetText, search_pages.with_snippets: see
+    snippet_source), else ts_headline's."""
     if python_snippets(connection) is not None:
-        return f"{alias}.body", []
+        index = f"(SELECT w.words FROM {WORDS_TABLE} w WHERE w.rowid = {alias}.rowid)"  # noqa: S608
+        return f"COALESCE({index}, '') || chr(1) || {alias}.body", []
     # Escaped before ts_headline, as for the document (search_index.escaped_sql).
     tsquery, params = tsquery_sql(query)
     sql = f"ts_headline(%s::regconfig, {escaped_sql(f'{alias}.body')}, {tsquery}, %s)"

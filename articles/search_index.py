@@ -10,6 +10,10 @@ receivers below: an article saved, its tags changed from either side, a category
 renamed or a tag deleted, an article deleted, and `bulk_content_changed` (imports), which
 compares every row and rewrites those that differ. The language (settings.SEARCH_CONFIG) is part of the index, which
 `migrate` rebuilds when the setting changes (`after_migrate`).
+
+Where Python makes the snippets (PostgreSQL, a language Snowball stems), each document
+has its body's word index too (articles.models.ArticleWordIndex, snippets.word_index),
+written with it; `migrate` gives one to every document without it (`index_words`).
 """
 
 from __future__ import annotations
@@ -30,8 +34,16 @@ from django.db.models.signals import (
 )
 from django.dispatch import receiver
 
-from articles.models import PUBLIC_STATUSES, Article, ArticleSearchDocument, Category, Tag
+from articles.models import (
+    PUBLIC_STATUSES,
+    Article,
+    ArticleSearchDocument,
+    ArticleWordIndex,
+    Category,
+    Tag,
+)
 from articles.signals import bulk_content_changed
+from articles.snippets import stemmer_for, word_index
 
 TABLE = ArticleSearchDocument._meta.db_table
 # A body's text beyond this many characters is not searched (PostgreSQL refuses a
@@ -154,7 +166,9 @@ def postgresql_table_sql(config: str) -> list[str]:
 
 
 def _recreate_index(*, connection, config: str) -> None:
-    """The index made again for another language."""
+    """The index made again for another language (the word indexes too: their stems
+    are the language's; `after_migrate` makes them again)."""
+    ArticleWordIndex.objects.using(connection.alias).all().delete()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # A new table, filled from the old one's text in one pass (PostgreSQL
@@ -193,6 +207,37 @@ def after_migrate(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
             _recreate_index(connection=connection, config=settings.SEARCH_CONFIG)
         missing = Article.objects.using(using).filter(search_document__isnull=True)
         refresh_search_documents(article_ids=missing.values_list("pk", flat=True), using=using)
+        index_words(using=using)
+
+
+def snippet_stemmer(connection):
+    """The stemmer with which Python makes this database's snippets (and their word
+    indexes), or None: SQLite (FTS5's snippet()), or a language Snowball does not stem
+    (PostgreSQL's ts_headline)."""
+    if connection.vendor != "postgresql":
+        return None
+    return stemmer_for(settings.SEARCH_CONFIG)
+
+
+def index_words(*, using: str = DEFAULT_DB_ALIAS) -> int:
+    """A word index for every document without one (where snippets are made in
+    Python): those written before it existed, or since the language changed. Returns
+    how many were made."""
+    stemmer = snippet_stemmer(connections[using])
+    if stemmer is None:
+        return 0
+    unindexed = ArticleSearchDocument.objects.using(using).filter(word_index__isnull=True)
+    ids = list(unindexed.order_by("pk").values_list("pk", flat=True))
+    made = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        bodies = unindexed.filter(pk__in=ids[start : start + BATCH_SIZE]).values_list("pk", "body")
+        made += len(
+            ArticleWordIndex.objects.using(using).bulk_create(
+                ArticleWordIndex(document_id=pk, words=word_index(body, stemmer))
+                for pk, body in bodies
+            )
+        )
+    return made
 
 
 # --- the documents ---------------------------------------------------------------------
@@ -255,8 +300,13 @@ def rebuild_search_documents(*, using: str = DEFAULT_DB_ALIAS) -> int:
     an import that changed little writes little."""
     articles = Article.objects.using(using)
     documents = ArticleSearchDocument.objects.using(using)
+    ArticleWordIndex.objects.using(using).exclude(document_id__in=articles.values("pk")).delete()
     documents.exclude(article_id__in=articles.values("pk")).delete()
-    return refresh_search_documents(article_ids=articles.values_list("pk", flat=True), using=using)
+    written = refresh_search_documents(
+        article_ids=articles.values_list("pk", flat=True), using=using
+    )
+    index_words(using=using)
+    return written
 
 
 _COLUMNS = ("title", "excerpt", "body", "terms")
@@ -269,12 +319,22 @@ def _refresh(ids: list[int], using: str) -> int:
     stored = {pk: tuple(columns) for pk, *columns in stored}
     stale = [pk for pk in ids if wanted.get(pk) != stored.get(pk)]
     if stale:
+        stemmer = snippet_stemmer(connections[using])
+        word_indexes = ArticleWordIndex.objects.using(using)
+        if stemmer is not None:  # elsewhere there are none (_recreate_index)
+            word_indexes.filter(document_id__in=stale).delete()
         documents.filter(article_id__in=stale).delete()
+        written = [pk for pk in stale if pk in wanted]
         documents.bulk_create(
             ArticleSearchDocument(article_id=pk, **dict(zip(_COLUMNS, wanted[pk], strict=True)))
-            for pk in stale
-            if pk in wanted
+            for pk in written
         )
+        if stemmer is not None:
+            body = _COLUMNS.index("body")
+            word_indexes.bulk_create(
+                ArticleWordIndex(document_id=pk, words=word_index(wanted[pk][body], stemmer))
+                for pk in written
+            )
     return len(stale)
 
 
@@ -314,6 +374,8 @@ def article_saved(sender, instance: Article, using: str, **kwargs) -> None:
 
 @receiver(post_delete, sender=Article, dispatch_uid="articles.search_index.article_deleted")
 def article_deleted(sender, instance: Article, using: str, **kwargs) -> None:
+    if snippet_stemmer(connections[using]) is not None:  # elsewhere there are none
+        ArticleWordIndex.objects.using(using).filter(document_id=instance.pk).delete()
     ArticleSearchDocument.objects.using(using).filter(article_id=instance.pk).delete()
 
 

@@ -198,11 +198,15 @@ def with_snippets(rows: list[dict], query, using: str) -> list[dict]:
     if stemmer is None or not rows or "search_snippet" not in rows[0]:
         return rows
     shown = [row for row in rows if row["search_snippet"] is not None]
+    if not shown:
+        return rows
+    sources = [search.snippet_source(row["search_snippet"]) for row in shown]
     made = snippets.page_snippets(
-        [row["search_snippet"] for row in shown],
+        [body for _, body in sources],
         snippets.wanted_stems(query, stemmer),
         stemmer,
         words=search.SNIPPET_WORDS,
+        indexes=[index for index, _ in sources],
     )
     for row, snippet in zip(shown, made, strict=True):
         row["search_snippet"] = snippet

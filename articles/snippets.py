@@ -17,6 +17,9 @@ markers.
 from __future__ import annotations
 
 import re
+import sys
+from array import array
+from base64 import b64decode, b64encode
 from functools import lru_cache
 from html import escape
 from typing import NamedTuple
@@ -76,25 +79,103 @@ def wanted_stems(query: SearchQuery, stemmer) -> frozenset[str]:
     return frozenset(stemmer.stemWords(words))
 
 
-def snippet(text: str, stems: frozenset[str], stemmer, *, words: int) -> str:
+def snippet(text: str, stems: frozenset[str], stemmer, *, words: int, index: str = "") -> str:
     """The passage of `words` words of `text` holding the most words found (centred on
     them), or its beginning when none is found; HTML-escaped, each word found between
-    START and STOP."""
-    return page_snippets([text], stems, stemmer, words=words)[0]
+    START and STOP. `index`: the text's word index, if it has one (`word_index`)."""
+    return page_snippets([text], stems, stemmer, words=words, indexes=[index])[0]
 
 
-def page_snippets(texts: list[str], stems: frozenset[str], stemmer, *, words: int) -> list[str]:
-    """`snippet` of each text: a page's, its distinct words stemmed once for all."""
-    split = [_Words.of(text) for text in texts]
+def page_snippets(
+    texts: list[str],
+    stems: frozenset[str],
+    stemmer,
+    *,
+    words: int,
+    indexes: list[str] | None = None,
+) -> list[str]:
+    """`snippet` of each text: a page's. A text with its word index (`indexes`, made by
+    `word_index` when it was indexed, "" where there is none) is not split again; the
+    others' distinct words are stemmed once for all."""
+    indexes = indexes or [""] * len(texts)
+    made: dict[int, str] = {}
+    unindexed = []
+    for number, (text, index) in enumerate(zip(texts, indexes, strict=True)):
+        if index:
+            made[number] = _indexed_passage(text, index, stems, words)
+        else:
+            unindexed.append(number)
+    split = [_Words.of(texts[number]) for number in unindexed]
     distinct = list(set().union(*(each.written for each in split)))
     found_forms = {
         word
         for word, stem in zip(distinct, stemmer.stemWords(distinct), strict=True)
         if stem in stems
     }
-    return [
-        _passage(text, each, found_forms, words) for text, each in zip(texts, split, strict=True)
-    ]
+    for number, each in zip(unindexed, split, strict=True):
+        written = each.written
+        found = [index for index, word in enumerate(written) if word in found_forms]
+        made[number] = _passage(texts[number], found, len(written), words, each.span_of)
+    return [made[number] for number in range(len(texts))]
+
+
+# --- the word index: what a snippet needs, made once, when the text is indexed ----------
+#
+# Splitting a page's 20 bodies into words and stemming them took about 1 ms of each
+# search request (a fresh string per word, each hashed). Like the offsets a search engine
+# keeps with its term vectors for highlighting, each body's words are found and stemmed
+# once, when it is indexed (articles/search_index.py), and kept as two lines:
+#   - where each word begins in the text: unsigned 16-bit integers, little-endian (32-bit
+#     for a text past 65,535 characters), in base64;
+#   - each word's stem, in order, one space between each (a stem is letters and digits).
+# A snippet then finds the words asked for with str.find in the line of stems, and reads
+# where the passage's words begin from the first line; a word ends where the regex's run
+# of letters and digits from its beginning ends (the same words as _Words'), read for
+# the few words the passage marks or ends with.
+
+
+def _offset_type(text: str) -> str:
+    return "H" if len(text) <= 0xFFFF else "I"
+
+
+def word_index(text: str, stemmer) -> str:
+    """The word index of `text` for `stemmer` (see above)."""
+    split = _Words.of(text)
+    starts = array(_offset_type(text), (begin for begin, _ in split.spans(0, len(split.written))))
+    if sys.byteorder == "big":
+        starts.byteswap()
+    stems = stemmer.stemWords(split.written)
+    return b64encode(starts.tobytes()).decode("ascii") + "\n" + " ".join(stems)
+
+
+def _indexed_passage(text: str, index: str, stems: frozenset[str], words: int) -> str:
+    encoded, _, stemmed = index.partition("\n")
+    starts = array(_offset_type(text), b64decode(encoded))
+    if sys.byteorder == "big":
+        starts.byteswap()
+    # Word n is the one after the line's nth space: " stem " found at a place, its
+    # number is the spaces before that place (counted on from the previous find).
+    line = f" {stemmed} "
+    found = []
+    for stem in stems:
+        needle = f" {stem} "
+        place, number, counted = line.find(needle), 0, 0
+        while place >= 0:
+            number += line.count(" ", counted, place)
+            counted = place
+            found.append(number)
+            place = line.find(needle, place + len(needle) - 1)
+    if len(stems) > 1:
+        found.sort()
+    lowered = text.lower()
+    source = lowered if len(lowered) == len(text) else text  # as _Words.of's
+    match = _WORD.match
+
+    def span(number: int) -> tuple[int, int]:
+        begin = starts[number]
+        return begin, match(source, begin).end()
+
+    return _passage(text, found, len(starts), words, lambda start, end: span)
 
 
 class _Words(NamedTuple):
@@ -145,6 +226,12 @@ class _Words(NamedTuple):
         rest = self.spaced.split(None, index)[-1] if index else self.spaced.lstrip()
         return len(self.spaced) - len(rest)
 
+    def span_of(self, start: int, end: int):
+        """Where word n, from `start` to `end` (not included), begins and ends: a
+        function of n."""
+        spans = self.spans(start, end)
+        return lambda number: spans[number - start]
+
     def spans(self, start: int, end: int) -> list[tuple[int, int]]:
         """Where words `start` to `end` (not included) begin and end in the source."""
         place = self.offset(start)
@@ -165,11 +252,12 @@ class _Words(NamedTuple):
         return spans
 
 
-def _passage(text: str, split: _Words, found_forms: set[str], words: int) -> str:
-    written = split.written
-    if not written:
+def _passage(text: str, found: list[int], count: int, words: int, span_of) -> str:
+    """The passage of `words` of the text's `count` words holding the most of those
+    `found` (their numbers, in order), marked; `span_of(start, end)` gives a function
+    that tells where word n (from `start` to `end`, not included) begins and ends."""
+    if not count:
         return ""
-    found = [index for index, word in enumerate(written) if word in found_forms]
     start = 0
     if found:
         # The window of `words` words holding the most words found, the first such.
@@ -180,17 +268,17 @@ def _passage(text: str, split: _Words, found_forms: set[str], words: int) -> str
             if ahead - behind + 1 > most:
                 most, first, last = ahead - behind + 1, found[behind], index
         centred = first - (words - (last - first + 1)) // 2
-        start = max(0, min(centred, len(written) - words))
-    end = min(len(written), start + words)
-    spans = split.spans(start, end)
+        start = max(0, min(centred, count - words))
+    end = min(count, start + words)
+    span = span_of(start, end)
     # The passage of `text` with the words found marked, then escaped (the markers are
     # control characters, which escaping leaves as they are).
     parts: list[str] = []
-    shown = spans[0][0]
+    shown = span(start)[0]
     for index in found:
         if start <= index < end:
-            begin, finish = spans[index - start]
+            begin, finish = span(index)
             parts += [text[shown:begin], START, text[begin:finish], STOP]
             shown = finish
-    parts.append(text[shown : _TRAILING.match(text, spans[-1][1]).end()])
+    parts.append(text[shown : _TRAILING.match(text, span(end - 1)[1]).end()])
     return escape("".join(parts), quote=False)

@@ -159,12 +159,13 @@ def measure(client, name: str, path: str, *, post: dict | None = None) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from articles.models import Article, ArticleSearchDocument
+    from articles.models import Article, ArticleSearchDocument, ArticleWordIndex
     from comments.models import Comment
 
     large = {
         Article._meta.db_table,
         ArticleSearchDocument._meta.db_table,
+        ArticleWordIndex._meta.db_table,
         Comment._meta.db_table,
         Article.tags.through._meta.db_table,
     }
