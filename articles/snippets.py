@@ -101,10 +101,11 @@ def page_snippets(
     made: dict[int, str] = {}
     unindexed = []
     for number, (text, index) in enumerate(zip(texts, indexes, strict=True)):
-        if index:
-            made[number] = _indexed_passage(text, index, stems, words)
-        else:
+        passage = _indexed_passage(text, index, stems, words) if index else None
+        if passage is None:
             unindexed.append(number)
+        else:
+            made[number] = passage
     split = [_Words.of(texts[number]) for number in unindexed]
     distinct = list(set().union(*(each.written for each in split)))
     found_forms = {
@@ -148,11 +149,20 @@ def word_index(text: str, stemmer) -> str:
     return b64encode(starts.tobytes()).decode("ascii") + "\n" + " ".join(stems)
 
 
-def _indexed_passage(text: str, index: str, stems: frozenset[str], words: int) -> str:
+def _indexed_passage(text: str, index: str, stems: frozenset[str], words: int) -> str | None:
+    """The snippet from the text's word index, or None when the index does not fit the
+    text (a body rewritten by SQL by hand, not by the app): then it is made from the
+    text."""
     encoded, _, stemmed = index.partition("\n")
-    starts = array(_offset_type(text), b64decode(encoded))
+    try:
+        starts = array(_offset_type(text), b64decode(encoded))
+    except ValueError:  # binascii.Error is one
+        return None
     if sys.byteorder == "big":
         starts.byteswap()
+    # As many stems as beginnings (one space between stems), each within the text.
+    if stemmed.count(" ") + bool(starts) != len(starts) or (starts and starts[-1] >= len(text)):
+        return None
     # Word n is the one after the line's nth space: " stem " found at a place, its
     # number is the spaces before that place (counted on from the previous find).
     line = f" {stemmed} "
@@ -173,7 +183,8 @@ def _indexed_passage(text: str, index: str, stems: frozenset[str], words: int) -
 
     def span(number: int) -> tuple[int, int]:
         begin = starts[number]
-        return begin, match(source, begin).end()
+        word = match(source, begin)  # None only if the text changed behind the index
+        return begin, word.end() if word else begin
 
     return _passage(text, found, len(starts), words, lambda start, end: span)
 

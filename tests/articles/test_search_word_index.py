@@ -71,6 +71,25 @@ def test_the_word_index_is_read_not_the_text_split_again():
     )
 
 
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "not base64!\nthe camera",  # undecodable
+        "AAABAA==\nthe camera and",  # more stems than beginnings
+        "AAD/AA==\nthe camera",  # a beginning past the text's end
+    ],
+)
+def test_an_index_that_does_not_fit_its_text_is_set_aside(broken):
+    # A body rewritten by SQL by hand, behind its index: the snippet from the text.
+    text = "The camera and the zeppelin"
+    wanted = snippets.wanted_stems(parse("zeppelin"), ENGLISH)
+
+    made = snippets.snippet(text, wanted, ENGLISH, words=8, index=broken)
+
+    assert made == snippets.snippet(text, wanted, ENGLISH, words=8)
+    assert made == f"The camera and the {snippets.START}zeppelin{snippets.STOP}"
+
+
 # --- kept by the write paths -------------------------------------------------------------------
 
 
