@@ -174,7 +174,7 @@ class _SnippetText(TextField):
         self._stems: tuple[object, frozenset[str]] | None = None  # (stemmer, its stems)
 
     def from_db_value(self, value, expression, connection):
-        stemmer = python_snippets(connection)
+        stemmer = snippet_stemmer(connection)
         if stemmer is None or value is None:
             return value
         # The query's stems, once for all the page's rows.
@@ -182,12 +182,6 @@ class _SnippetText(TextField):
             self._stems = (stemmer, wanted_stems(self.query, stemmer))
         index, body = snippet_source(value)
         return snippets.snippet(body, self._stems[1], stemmer, words=SNIPPET_WORDS, index=index)
-
-
-def python_snippets(connection):
-    """The stemmer with which Python makes PostgreSQL's snippets, or None (SQLite's
-    snippet(), or ts_headline for a language Snowball has no stemmer for)."""
-    return snippet_stemmer(connection)
 
 
 # Between a body's word index and its text in the column Python makes a snippet from:
@@ -221,7 +215,7 @@ def postgresql_snippet(alias: str, query: SearchQuery, connection) -> tuple[str,
     """A snippet's SQL over the document `alias`: its body's word index and its body,
     where Python makes the snippet (_SnippetText, search_pages.with_snippets: see
     snippet_source), else ts_headline's."""
-    if python_snippets(connection) is not None:
+    if snippet_stemmer(connection) is not None:
         index = f"(SELECT w.words FROM {WORDS_TABLE} w WHERE w.rowid = {alias}.rowid)"  # noqa: S608
         return f"COALESCE({index}, '') || chr(1) || {alias}.body", []
     # Escaped before ts_headline, as for the document (search_index.escaped_sql).

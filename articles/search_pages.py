@@ -31,7 +31,7 @@ from django.db.models import (
 
 from articles import search, snippets
 from articles.models import NEWEST_FIRST, Article
-from articles.search_index import TABLE
+from articles.search_index import TABLE, snippet_stemmer
 from plumbing.compiled import CompiledQueries, Param
 
 
@@ -194,7 +194,7 @@ class _InRankedPage(Expression):
 
 def with_snippets(rows: list[dict], query, using: str) -> list[dict]:
     """The rows, their `search_snippet` made from the body where Python makes it."""
-    stemmer = search.python_snippets(connections[using])
+    stemmer = snippet_stemmer(connections[using])
     if stemmer is None or not rows or "search_snippet" not in rows[0]:
         return rows
     shown = [row for row in rows if row["search_snippet"] is not None]
