@@ -2,6 +2,7 @@
 filter"."""
 
 import django_filters
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 
 EMPTY_VALUE = "Give a value, or leave the parameter out."
 
@@ -49,3 +50,24 @@ def document_empty_values_refused(result, generator, request, public):
                 elif schema.get("type") == "string" and "enum" not in schema:
                     schema.setdefault("minLength", 1)
     return result
+
+
+class BoundedFilterExtension(DjangoFilterExtension):
+    """drf-spectacular's django-filter extension, which leaves a CharFilter's
+    `max_length` out of the schema: a text filter's bound becomes its parameter's
+    `maxLength`, so that a client (and the schema fuzzer) knows a longer value answers
+    400, as the server does. Registered by being defined (a higher priority than the
+    one it extends)."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        bound = filter_field.extra.get("max_length")
+        for parameter in parameters if bound else ():
+            schema = parameter.get("schema", {})
+            if schema.get("type") == "string" and "enum" not in schema:
+                schema.setdefault("maxLength", bound)
+        return parameters
