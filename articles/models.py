@@ -469,12 +469,13 @@ class ArticleSearchDocument(models.Model):
 
 class ArticleWordIndex(models.Model):
     """Where each word of a document's body begins, and its stem (articles/snippets.py,
-    `word_index`): what a search's snippet needs, made once when the body is indexed
-    rather than on every search. Written with the document by articles/search_index.py
-    where Python makes the snippets (PostgreSQL, a Snowball language); absent elsewhere,
-    where the snippet is made from the body as before. A plain table, not a column of
-    the document's: it is filled, or emptied when the language changes, without
-    rewriting the documents and their GIN index."""
+    `word_index`), with the body's text (`text`): what a search's snippet needs, made
+    once when the body is indexed rather than on every search, and read in one lookup.
+    Written with the document by articles/search_index.py where Python makes the
+    snippets (PostgreSQL, a Snowball language); absent elsewhere, where the snippet is
+    made from the body as before. A plain table, not columns of the document's: it is
+    filled, or emptied when the language changes, without rewriting the documents and
+    their GIN index."""
 
     document = models.OneToOneField(
         ArticleSearchDocument,
@@ -487,6 +488,7 @@ class ArticleWordIndex(models.Model):
         related_name="word_index",
     )
     words = models.TextField()
+    text = models.TextField()  # the document's body, a copy (docs/search.md, "Snippets")
 
     class Meta:
         db_table = "articles_search_words"

@@ -90,15 +90,18 @@ class SearchTable:
     # A match in the first field (an article's title, a commenter's name) ranks above
     # any match elsewhere, as WordPress orders its search: bm25 divides by the whole
     # row's length, so a long article naming "Leica" in its title lost to a short one
-    # naming it once in its body (the demo data did).
+    # naming it once in its body (the demo data did). A match of any term asked for:
+    # ts_rank of an AND query with the first field's weight alone is 0 unless two of
+    # its words are there, so PostgreSQL asks `query.any_term()` (bm25 counts each term).
     FIRST_FIELD_BONUS = 1000
 
     def postgresql_rank(self, alias: str, query: SearchQuery) -> tuple[str, list]:
         tsquery, params = tsquery_sql(query)
-        first_field = f"ts_rank('{{0, 0, 0, 1}}', {alias}.document, {tsquery}) > 0"
+        any_term, any_params = tsquery_sql(query.any_term())
+        first_field = f"ts_rank('{{0, 0, 0, 1}}', {alias}.document, {any_term}) > 0"
         rank = f"ts_rank({alias}.document, {tsquery})"
         bonus = f"CASE WHEN {first_field} THEN {self.FIRST_FIELD_BONUS} ELSE 0 END"
-        return f"({rank} + {bonus})", [*params, *params]
+        return f"({rank} + {bonus})", [*params, *any_params]
 
     def sqlite_rank(self, alias: str) -> str:
         """bm25, negated (higher is better), and the first field's bonus; only in a
@@ -211,17 +214,34 @@ class Snippet(_OnDocument):
         return escaped_sql(sql), [START, STOP, "…"]
 
 
+def _indexed_text(rowid: str) -> str:
+    """SQL: the word index and text of the document keyed `rowid`, as snippet_source
+    reads them; NULL when it has none."""
+    return f"(SELECT w.words || chr(1) || w.text FROM {WORDS_TABLE} w WHERE w.rowid = {rowid})"  # noqa: S608
+
+
 def postgresql_snippet(alias: str, query: SearchQuery, connection) -> tuple[str, list]:
-    """A snippet's SQL over the document `alias`: its body's word index and its body,
-    where Python makes the snippet (_SnippetText, search_pages.with_snippets: see
-    snippet_source), else ts_headline's."""
+    """A snippet's SQL over the document `alias`: its body's word index and text, or
+    its body where it has no index, where Python makes the snippet (_SnippetText,
+    search_pages.with_snippets: see snippet_source), else ts_headline's."""
     if snippet_stemmer(connection) is not None:
-        index = f"(SELECT w.words FROM {WORDS_TABLE} w WHERE w.rowid = {alias}.rowid)"  # noqa: S608
-        return f"COALESCE({index}, '') || chr(1) || {alias}.body", []
+        return f"COALESCE({_indexed_text(f'{alias}.rowid')}, chr(1) || {alias}.body)", []
     # Escaped before ts_headline, as for the document (search_index.escaped_sql).
     tsquery, params = tsquery_sql(query)
     sql = f"ts_headline(%s::regconfig, {escaped_sql(f'{alias}.body')}, {tsquery}, %s)"
     return sql, [settings.SEARCH_CONFIG, *params, _HEADLINE_OPTIONS]
+
+
+def postgresql_article_snippet(article: str, query: SearchQuery, connection) -> tuple[str, list]:
+    """postgresql_snippet's SQL for the article whose id is `article` (a page's row,
+    articles/search_pages.py), its document looked up by key: where Python makes the
+    snippet, the word index and text in one lookup, the document's body only for a
+    document without them (COALESCE reads its second value only then)."""
+    if snippet_stemmer(connection) is not None:
+        body = f"(SELECT chr(1) || d.body FROM {TABLE} d WHERE d.rowid = {article})"  # noqa: S608
+        return f"COALESCE({_indexed_text(article)}, {body})", []
+    sql, params = postgresql_snippet("d", query, connection)
+    return f"(SELECT {sql} FROM {TABLE} d WHERE d.rowid = {article})", params  # noqa: S608
 
 
 def parse(text: str) -> SearchQuery:

@@ -12,8 +12,9 @@ compares every row and rewrites those that differ. The language (settings.SEARCH
 `migrate` rebuilds when the setting changes (`after_migrate`).
 
 Where Python makes the snippets (PostgreSQL, a language Snowball stems), each document
-has its body's word index too (articles.models.ArticleWordIndex, snippets.word_index),
-written with it; `migrate` gives one to every document without it (`index_words`).
+has its body's word index too, with a copy of the body's text (articles.models.
+ArticleWordIndex, snippets.word_index), written with it; `migrate` gives one to every
+document without it (`index_words`).
 """
 
 from __future__ import annotations
@@ -233,11 +234,15 @@ def index_words(*, using: str = DEFAULT_DB_ALIAS) -> int:
         bodies = unindexed.filter(pk__in=ids[start : start + BATCH_SIZE]).values_list("pk", "body")
         made += len(
             ArticleWordIndex.objects.using(using).bulk_create(
-                ArticleWordIndex(document_id=pk, words=word_index(body, stemmer))
-                for pk, body in bodies
+                _word_index(pk, body, stemmer) for pk, body in bodies
             )
         )
     return made
+
+
+def _word_index(document_id: int, body: str, stemmer) -> ArticleWordIndex:
+    """A document's word index, with the body's text it indexes (read with it)."""
+    return ArticleWordIndex(document_id=document_id, words=word_index(body, stemmer), text=body)
 
 
 # --- the documents ---------------------------------------------------------------------
@@ -331,10 +336,7 @@ def _refresh(ids: list[int], using: str) -> int:
         )
         if stemmer is not None:
             body = _COLUMNS.index("body")
-            word_indexes.bulk_create(
-                ArticleWordIndex(document_id=pk, words=word_index(wanted[pk][body], stemmer))
-                for pk in written
-            )
+            word_indexes.bulk_create(_word_index(pk, wanted[pk][body], stemmer) for pk in written)
     return len(stale)
 
 

@@ -85,47 +85,63 @@ def visible_ranked_page(
     key = (offset, limit, columns, window, phrased, settings.SEARCH_CONFIG)
     compiled = _VISIBLE_PAGES.get(
         key,
-        lambda now, websearch: _page_rows(
+        lambda now, websearch, any_term: _page_rows(
             Article.objects.visible(now),
-            _Websearch(websearch),
-            search.PublicWindow(_Websearch(websearch), now=now, size=window, phrased=phrased),
+            _Websearch(websearch, any_term),
+            search.PublicWindow(
+                _Websearch(websearch, any_term), now=now, size=window, phrased=phrased
+            ),
             offset=offset,
             limit=limit,
             columns=columns,
         ),
-        now=Param(Article._meta.get_field("published_at")),
-        websearch=Param(TextField()),
+        now=_NOW,
+        websearch=_TEXT,
+        any_term=_TEXT,
     )
-    rows = compiled(now=now, websearch=query.as_websearch())
+    rows = compiled(
+        now=now, websearch=query.as_websearch(), any_term=query.any_term().as_websearch()
+    )
     return with_snippets(rows, query, router.db_for_read(Article) or DEFAULT_DB_ALIAS)
+
+
+_NOW, _TEXT = Param(Article._meta.get_field("published_at")), Param(TextField())
 
 
 @dataclass(frozen=True)
 class _Websearch:
     """A search as its SQL reads it (search.tsquery_sql): its text in
-    websearch_to_tsquery's syntax, which a compiled statement takes as a parameter."""
+    websearch_to_tsquery's syntax, and its any_term()'s, which a compiled statement
+    takes as parameters."""
 
     text: str
+    any_term_text: str = ""
 
     def as_websearch(self) -> str:
         return self.text
+
+    def any_term(self) -> _Websearch:
+        return _Websearch(self.any_term_text)
 
 
 def _page_rows(queryset, query, window: Expression, *, offset, limit, columns) -> QuerySet:
     """The statement: the page's rows of `columns`, best first, from the `window` (its
     rows: pk, published_at, document); `search_snippet`, where Python makes it, is the
-    body (with_snippets). The page's rows read their rank and body as subqueries of
-    their documents: as one more join, the documents made the statement's planning
-    0.4-0.7 ms longer (docs/search.md)."""
+    body's word index and text (with_snippets). The page's rows read their rank and
+    snippet's source as subqueries by key: as one more join, the documents made the
+    statement's planning 0.4-0.7 ms longer (docs/search.md)."""
     page = queryset.filter(_InRankedPage(window, query, offset=offset, limit=limit)).annotate(
-        search_rank=_OfDocument(
-            lambda alias, _: search.ARTICLE_DOCUMENTS.postgresql_rank(alias, query), FloatField()
+        search_rank=_OfArticle(
+            _of_document(lambda alias: search.ARTICLE_DOCUMENTS.postgresql_rank(alias, query)),
+            FloatField(),
         )
     )
     if "search_snippet" in columns:
         page = page.annotate(
-            search_snippet=_OfDocument(
-                lambda alias, connection: search.postgresql_snippet(alias, query, connection),
+            search_snippet=_OfArticle(
+                lambda article, connection: search.postgresql_article_snippet(
+                    article, query, connection
+                ),
                 TextField(),
             )
         )
@@ -133,10 +149,9 @@ def _page_rows(queryset, query, window: Expression, *, offset, limit, columns) -
     return page.order_by("-search_rank", *NEWEST_FIRST).values(*columns)
 
 
-class _OfDocument(Expression):
-    """A value of the article's search document, read as a subquery of it:
-    `(SELECT <sql_of(alias, connection)> FROM articles_search d WHERE d.rowid =
-    article.id)`."""
+class _OfArticle(Expression):
+    """SQL about the row's article, `sql_of(article, connection)`, given the SQL of its
+    id (a column: no parameters)."""
 
     def __init__(self, sql_of, output_field) -> None:
         super().__init__(output_field=output_field)
@@ -150,12 +165,24 @@ class _OfDocument(Expression):
 
     def as_postgresql(self, compiler, connection):
         article, article_params = compiler.compile(self.article)
-        value, params = self.sql_of("d", connection)
-        sql = f"(SELECT {value} FROM {TABLE} d WHERE d.rowid = {article})"  # noqa: S608
-        return sql, [*params, *article_params]
+        if article_params:
+            raise NotSupportedError("The article's id is a column.")
+        return self.sql_of(article, connection)
 
     def as_sql(self, compiler, connection):
         raise NotSupportedError("A page by rank needs PostgreSQL.")
+
+
+def _of_document(sql_of):
+    """`_OfArticle`'s sql_of for a value of the article's search document, read as a
+    subquery of it: `(SELECT <sql_of(alias)> FROM articles_search d WHERE d.rowid =
+    article.id)`."""
+
+    def of_article(article: str, connection) -> tuple[str, list]:
+        value, params = sql_of("d")
+        return f"(SELECT {value} FROM {TABLE} d WHERE d.rowid = {article})", params  # noqa: S608
+
+    return of_article
 
 
 class _InRankedPage(Expression):

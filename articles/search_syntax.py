@@ -76,6 +76,13 @@ class SearchQuery:
             " ".join(_websearch_term(term) for term in group) for group in self.groups
         )
 
+    def any_term(self) -> SearchQuery:
+        """The query any one of this one's wanted terms satisfies (each alternative
+        one term, none excluded): what a field holds "a match in" (the first field's
+        bonus, articles/search.py)."""
+        wanted = dict.fromkeys(term for group in self.groups for term in group if not term.excluded)
+        return SearchQuery(groups=tuple((term,) for term in wanted))
+
     def as_fts5(self) -> str:
         """The query as an FTS5 expression: quoted strings joined by AND, OR and NOT,
         in parentheses (FTS5's NOT binds tighter than AND, AND tighter than OR)."""

@@ -165,6 +165,28 @@ def test_a_title_match_ranks_above_a_body_only_match(api_client):
     assert found(api_client, "zeppelin", ordering="-title") == ["in-body", "in-title"]
 
 
+@pytest.mark.parametrize("text", ["zeppelin airships", "zeppelin or balloons"])
+def test_one_word_of_several_in_the_title_ranks_above_the_body_alone(api_client, text):
+    # Every word asked for is in both articles; only one is in a title. PostgreSQL's
+    # ts_rank with the title's weight alone is 0 for an AND query unless two of its
+    # words are in the title: the bonus asks for any word, as SQLite's bm25 does.
+    ArticleFactory(
+        slug="in-title",
+        title="A zeppelin over the city",
+        body="<p>Airships are back.</p>",
+        published_at=an_hour_ago(5),
+    )
+    ArticleFactory(
+        slug="in-body",
+        title="Evening news",
+        body="<p>Zeppelin airships, zeppelin airships, more zeppelin airships.</p>",
+        published_at=an_hour_ago(1),  # newer: first by date
+    )
+
+    assert found(api_client, text) == ["in-title", "in-body"]
+    assert found(api_client, text, page_size=1) == ["in-title"]  # the page's own reader
+
+
 def test_relevance_is_an_order_for_searches_only(api_client):
     ArticleFactory()
 

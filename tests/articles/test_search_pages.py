@@ -123,13 +123,15 @@ def test_postgresql_ranks_the_window_then_joins_the_page_alone(api_client, airsh
     assert "articles_category" in rows
     assert 'JOIN "articles_search"' not in rows
     assert "ts_headline" not in page  # the snippets are made from the bodies read
-    # The body with its word index (articles/snippets.py, word_index).
-    index = "(SELECT w.words FROM articles_search_words w WHERE w.rowid = d.rowid)"
-    body = (
-        f"(SELECT COALESCE({index}, '') || chr(1) || d.body FROM articles_search d "  # noqa: S608
-        'WHERE d.rowid = "articles_article"."id")'
+    # The body's word index with its text, one lookup by key (articles/snippets.py,
+    # word_index); the document's body only for a document without them.
+    article = '"articles_article"."id"'
+    indexed = (
+        "(SELECT w.words || chr(1) || w.text FROM articles_search_words w "  # noqa: S608
+        f"WHERE w.rowid = {article})"
     )
-    assert f'{body} AS "search_snippet"' in rows
+    body = f"(SELECT chr(1) || d.body FROM articles_search d WHERE d.rowid = {article})"  # noqa: S608
+    assert f'COALESCE({indexed}, {body}) AS "search_snippet"' in rows
     # A search alone walks the documents' own copy of each article's publication; a
     # filtered one walks the articles the FilterSet lets through.
     assert ('"articles_article"' not in window) is alone

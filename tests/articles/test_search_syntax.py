@@ -89,3 +89,10 @@ def test_stop_words_are_dropped_outside_phrases():
     )
     assert stop_words("english") == stop_words("pg_catalog.english") == ENGLISH_STOP_WORDS
     assert stop_words("german") == stop_words("simple") == frozenset()
+
+
+def test_any_term_asks_for_each_wanted_term_alone():
+    query = parse_websearch('leica "digital cameras" -film or panasonic leica')
+
+    assert query.any_term().as_websearch() == 'leica or "digital cameras" or panasonic'
+    assert parse_websearch("zeppelin").any_term() == parse_websearch("zeppelin")

@@ -131,6 +131,46 @@ def test_every_write_path_keeps_the_word_index(api_client):
     Article.objects.filter(slug="story").update(body="<p>Rockets now.</p>")  # no signal
     search_index.rebuild_search_documents()
     assert "rocket now" in _indexes()["story"]
+    # Each index holds the text it indexes: its document's body.
+    indexed = ArticleWordIndex.objects.values_list("text", "document__body")
+    assert [text for text, _ in indexed] == ["Rockets now."]
+    assert all(text == body for text, body in indexed)
+
+
+@pytest.mark.django_db
+@postgresql_only
+def test_the_snippet_is_read_from_the_index_text_in_one_row(api_client):
+    ArticleFactory(slug="story", body="<p>The zeppelin flew.</p>")
+    # The same words at the same places, written otherwise: the snippet shows the
+    # index's text, not the document's body.
+    ArticleWordIndex.objects.update(text="The zeppelin FLEW.")
+
+    item = api_client.get(URL, {"search": "zeppelin"}).json()["results"][0]
+
+    assert item["search_snippet"] == "The <mark>zeppelin</mark> FLEW."
+    assert ArticleSearchDocument.objects.get().body == "The zeppelin flew."
+
+
+@pytest.mark.django_db
+@postgresql_only
+def test_an_index_and_its_text_stay_whole_in_their_row():
+    # PostgreSQL compresses or moves out of line a row past 2 KB by default: a body of
+    # 2,500 characters with its index (about 5.7 KB) would be compressed, or read from
+    # the TOAST table.
+    ArticleFactory(slug="long", body="<p>" + "zeppelins fly over cities " * 95 + "</p>")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_size(w.text), pg_column_compression(w.text), c.reloptions, "
+            "c.reltoastrelid::regclass::text "
+            "FROM articles_search_words w, pg_class c WHERE c.relname = 'articles_search_words'"
+        )
+        size, compression, options, toast = cursor.fetchone()
+        cursor.execute(f"SELECT count(*) FROM {toast}")  # noqa: S608
+        (moved,) = cursor.fetchone()
+
+    assert size > 2400 and compression is None  # the text as it is
+    assert moved == 0  # nothing out of line
+    assert options == ["toast_tuple_target=8160"]
 
 
 @pytest.mark.django_db
