@@ -232,16 +232,22 @@ def postgresql_snippet(alias: str, query: SearchQuery, connection) -> tuple[str,
     return sql, [settings.SEARCH_CONFIG, *params, _HEADLINE_OPTIONS]
 
 
+def of_document(article: str, value: str) -> str:
+    """SQL: `value`, an expression over the document `d`, of the document of the
+    article whose id is `article`, looked up by key."""
+    return f"(SELECT {value} FROM {TABLE} d WHERE d.rowid = {article})"  # noqa: S608
+
+
 def postgresql_article_snippet(article: str, query: SearchQuery, connection) -> tuple[str, list]:
     """postgresql_snippet's SQL for the article whose id is `article` (a page's row,
     articles/search_pages.py), its document looked up by key: where Python makes the
     snippet, the word index and text in one lookup, the document's body only for a
     document without them (COALESCE reads its second value only then)."""
     if snippet_stemmer(connection) is not None:
-        body = f"(SELECT chr(1) || d.body FROM {TABLE} d WHERE d.rowid = {article})"  # noqa: S608
+        body = of_document(article, "chr(1) || d.body")
         return f"COALESCE({_indexed_text(article)}, {body})", []
     sql, params = postgresql_snippet("d", query, connection)
-    return f"(SELECT {sql} FROM {TABLE} d WHERE d.rowid = {article})", params  # noqa: S608
+    return of_document(article, sql), params
 
 
 def parse(text: str) -> SearchQuery:

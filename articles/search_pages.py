@@ -31,7 +31,7 @@ from django.db.models import (
 
 from articles import search, snippets
 from articles.models import NEWEST_FIRST, Article
-from articles.search_index import TABLE, snippet_stemmer
+from articles.search_index import snippet_stemmer
 from plumbing.compiled import CompiledQueries, Param
 
 
@@ -67,6 +67,9 @@ def ranked_page(
     )
     return with_snippets(list(page), query, queryset.db)
 
+
+# The compiled pages' parameters: the moment asked about, and the search's texts.
+_NOW, _TEXT = Param(Article._meta.get_field("published_at")), Param(TextField())
 
 # A search alone's pages, compiled (plumbing/compiled.py): by page, columns, window,
 # whether a phrase is asked for (the statement's shape) and the language.
@@ -105,9 +108,6 @@ def visible_ranked_page(
     return with_snippets(rows, query, router.db_for_read(Article) or DEFAULT_DB_ALIAS)
 
 
-_NOW, _TEXT = Param(Article._meta.get_field("published_at")), Param(TextField())
-
-
 @dataclass(frozen=True)
 class _Websearch:
     """A search as its SQL reads it (search.tsquery_sql): its text in
@@ -115,13 +115,14 @@ class _Websearch:
     takes as parameters."""
 
     text: str
-    any_term_text: str = ""
+    any_term_text: str
 
     def as_websearch(self) -> str:
         return self.text
 
     def any_term(self) -> _Websearch:
-        return _Websearch(self.any_term_text)
+        # As SearchQuery.any_term's: any term of one term alone is that term.
+        return _Websearch(self.any_term_text, self.any_term_text)
 
 
 def _page_rows(queryset, query, window: Expression, *, offset, limit, columns) -> QuerySet:
@@ -174,13 +175,12 @@ class _OfArticle(Expression):
 
 
 def _of_document(sql_of):
-    """`_OfArticle`'s sql_of for a value of the article's search document, read as a
-    subquery of it: `(SELECT <sql_of(alias)> FROM articles_search d WHERE d.rowid =
-    article.id)`."""
+    """`_OfArticle`'s sql_of for a value of the article's search document, `sql_of("d")`,
+    read as a subquery of it (search.of_document)."""
 
     def of_article(article: str, connection) -> tuple[str, list]:
         value, params = sql_of("d")
-        return f"(SELECT {value} FROM {TABLE} d WHERE d.rowid = {article})", params  # noqa: S608
+        return search.of_document(article, value), params
 
     return of_article
 
