@@ -16,8 +16,9 @@ from wordpress_api import dates
 from wordpress_api.errors import WordPressError, invalid_params
 
 MAX_ID = 2**63 - 1
+# As WordPress's rest_is_boolean: an empty value is not a boolean (400), not false.
 _TRUE = {"true", "1"}
-_FALSE = {"false", "0", ""}
+_FALSE = {"false", "0"}
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,8 @@ def test_a_page_past_the_last_is_wordpress_error(api_client, newsroom):
         ("after=yesterday", "after", "Invalid date."),
         ("before=9999-12-31T23:59:59-01:00", "before", "Invalid date."),
         ("sticky=maybe", "sticky", "sticky is not of type boolean."),
+        # WordPress's rest_is_boolean accepts true, false, 1 and 0, not an empty value.
+        ("sticky=", "sticky", "sticky is not of type boolean."),
     ],
 )
 def test_bad_parameters_are_rest_invalid_param(api_client, newsroom, query, parameter, message):
@@ -139,6 +141,20 @@ def test_bad_parameters_are_rest_invalid_param(api_client, newsroom, query, para
     assert body["message"] == f"Invalid parameter(s): {parameter}"
     assert body["data"]["status"] == 400
     assert body["data"]["params"] == {parameter: message}
+
+
+@pytest.mark.parametrize("terms", ["categories", "tags"])
+@pytest.mark.parametrize("value, status", [("", 400), ("yes", 400), ("0", 200), ("TRUE", 200)])
+def test_hide_empty_is_a_boolean_as_wordpress_reads_one(api_client, newsroom, terms, value, status):
+    # Found by the schema fuzzer (tests/security/test_schema_fuzz.py): `?hide_empty=` was
+    # read as false and answered 200, though the schema says boolean.
+    response = api_client.get(f"{V2}/{terms}?hide_empty={value}")
+
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert response.json()["data"]["params"] == {
+            "hide_empty": "hide_empty is not of type boolean."
+        }
 
 
 def test_filters(api_client, newsroom):
